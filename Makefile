@@ -1,0 +1,36 @@
+# Entry points: make reports · make test · make lab
+# Each creates .venv when missing; the install reruns only when pyproject.toml changes.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+RUN    ?= $(shell date +%F)
+WORKERS ?= 2
+
+.PHONY: install test reports lab prices clean
+
+install: $(STAMP)
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+reports: $(STAMP)
+	$(PY) -m tokenomics notebooks --out reports/$(RUN) --workers $(WORKERS)
+
+lab: $(STAMP)
+	$(VENV)/bin/jupyter lab notebooks
+
+# Regenerate the provider rows of data/api_prices.csv from the genai-prices package.
+prices: $(STAMP)
+	$(PY) -m tokenomics prices
+
+clean:
+	rm -rf $(VENV) reports/*/

@@ -1,0 +1,34 @@
+"""Headless reports: HTML without code, an index, failures listed without stopping the others."""
+
+from pathlib import Path
+
+from tokenomics.reports import Job, render_walkthroughs, run_jobs, walkthrough_notebooks, write_index
+
+NB01 = Path(__file__).resolve().parent.parent / "notebooks" / "01_api_pricing.ipynb"
+
+
+def test_walkthroughs_are_numbered_in_reading_order():
+    names = [p.name for p in walkthrough_notebooks()]
+    assert names and names == sorted(names) and names[0] == "01_api_pricing.ipynb"
+
+
+def test_a_failing_notebook_is_listed_and_the_others_still_render(tmp_path):
+    jobs = [Job("good", NB01, "good.html"),
+            Job("bad volume", NB01, "bad.html", {"volumes_tokens_per_month": [3e6, -1.0]})]
+    good, bad = run_jobs(jobs, tmp_path, workers=2, timeout_s=300, progress=False)
+    assert good.status == "ok" and bad.status == "failed"
+    assert "tokens_per_month must be >= 0, got -1.0" in bad.error
+    html = (tmp_path / "good.html").read_text()
+    assert "$19,500.00" in html and "What does renting cost?" in html
+    assert "tk.monthly_api_cost" not in html and "import tokenomics" not in html  # no code cells
+    assert not (tmp_path / "bad.html").exists()  # all or nothing
+    assert not list(tmp_path.glob(".*.tmp"))
+    index = write_index([good, bad], tmp_path, "t <&> test").read_text()
+    assert 'href="good.html"' in index and "bad.html" not in index and "t &lt;&amp;&gt; test" in index
+
+
+def test_render_walkthroughs_writes_every_notebook_and_index(tmp_path):
+    results = render_walkthroughs(tmp_path, workers=2)
+    assert all(r.status == "ok" for r in results), [r.error for r in results]
+    assert {f"{p.stem}.html" for p in walkthrough_notebooks()} <= {p.name for p in tmp_path.iterdir()}
+    assert (tmp_path / "index.html").exists()

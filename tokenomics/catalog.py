@@ -1,0 +1,184 @@
+"""What do we know? Load and validate the dated, sourced CSV catalogs in data/.
+
+Every catalog row carries `as_of` (YYYY-MM-DD) and `source`. A malformed file raises
+`CatalogError` naming the file, the row (and its line in the file) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: data/ beside the package (editable install); TOKENOMICS_DATA_DIR overrides it.
+DATA_DIR = Path(os.environ.get("TOKENOMICS_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
+
+
+class CatalogError(ValueError):
+    """A catalog file that does not match its schema."""
+
+    def __init__(self, path, message: str, row: int | None = None, column: str | None = None):
+        where = [str(path)]
+        if row is not None:
+            where.append(f"row {row} (line {row + 1} of the file)")
+        if column is not None:
+            where.append(f"column {column!r}")
+        super().__init__(f"{', '.join(where)}: {message}")
+        self.path, self.row, self.column = Path(path), row, column
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Columns of a catalog and the rules each obeys."""
+
+    required: tuple[str, ...]
+    numeric: tuple[str, ...] = ()  # non-negative numbers; empty allowed only if in `optional_numeric`
+    optional_numeric: tuple[str, ...] = ()  # may be empty (NaN): "not stated by the source"
+    shares: tuple[str, ...] = ()  # numbers in 0..1
+    integers: tuple[str, ...] = ()  # whole numbers
+    key: tuple[str, ...] = ()  # no two rows share these
+    defaults: dict[str, str] = field(default_factory=dict)  # optional columns and their default
+
+
+SCHEMAS: dict[str, Schema] = {
+    "api_prices.csv": Schema(
+        required=("provider", "model", "input_usd_per_mtok", "cached_input_usd_per_mtok",
+                  "output_usd_per_mtok", "batch_discount_share", "context_tokens", "as_of", "source"),
+        numeric=("input_usd_per_mtok", "output_usd_per_mtok"),
+        optional_numeric=("cached_input_usd_per_mtok", "batch_discount_share", "context_tokens"),
+        shares=("batch_discount_share",),
+        key=("provider", "model", "as_of", "price_basis"),
+        defaults={"price_basis": "list", "provider_model_id": ""},
+    ),
+    "workloads.csv": Schema(
+        required=("workload", "input_share", "cached_share", "output_share",
+                  "input_tokens_per_request", "output_tokens_per_request", "as_of", "source"),
+        numeric=("input_share", "cached_share", "output_share"),
+        optional_numeric=("input_tokens_per_request", "output_tokens_per_request"),
+        shares=("input_share", "cached_share", "output_share"),
+        key=("workload",),
+        defaults={"notes": ""},
+    ),
+}
+
+
+def _fail(path, message, row=None, column=None):
+    raise CatalogError(path, message, row, column)
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """Read every cell as text, so validation sees what the file says."""
+    if not path.exists():
+        _fail(path, "file not found")
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        _fail(path, "file is empty: expected a header row")
+    header = [h.strip() for h in rows[0]]
+    for i, r in enumerate(rows[1:], start=1):
+        if len(r) != len(header):
+            _fail(path, f"expected {len(header)} fields as in the header, found {len(r)}", row=i)
+    return pd.DataFrame([[c.strip() for c in r] for r in rows[1:]], columns=header)
+
+
+def validate(df: pd.DataFrame, schema: Schema, path) -> pd.DataFrame:
+    """Check raw text cells against `schema`; return typed columns. Rows are numbered from 1."""
+    missing = [c for c in schema.required if c not in df.columns]
+    if missing:
+        _fail(path, f"missing column(s) {missing}; expected {list(schema.required)}")
+    dupes = [c for c in df.columns[df.columns.duplicated()]]
+    if dupes:
+        _fail(path, f"duplicate column(s) {dupes}")
+    df = df.copy()
+    for col, default in schema.defaults.items():
+        if col not in df.columns:
+            df[col] = default
+    rownum = np.arange(1, len(df) + 1)
+    for col in ("as_of", "source"):
+        empty = df[col].astype(str).str.strip() == ""
+        if empty.any():
+            _fail(path, "is empty: every row needs it", row=int(rownum[empty.to_numpy()][0]), column=col)
+    dates = pd.to_datetime(df["as_of"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        _fail(path, f"expected a date YYYY-MM-DD, got {df['as_of'].iloc[i]!r}", row=i + 1, column="as_of")
+    df["as_of"] = dates
+    for col in schema.numeric + tuple(c for c in schema.optional_numeric if c not in schema.numeric):
+        raw = df[col].astype(str)
+        values = pd.to_numeric(raw.where(raw != "", None), errors="coerce")
+        bad_text = values.isna() & (raw != "")
+        if bad_text.any():
+            i = int(np.flatnonzero(bad_text.to_numpy())[0])
+            _fail(path, f"expected a number, got {raw.iloc[i]!r}", row=i + 1, column=col)
+        if col not in schema.optional_numeric and values.isna().any():
+            i = int(np.flatnonzero(values.isna().to_numpy())[0])
+            _fail(path, "expected a number, got an empty cell", row=i + 1, column=col)
+        arr = values.to_numpy(dtype=float)
+        checks = [(arr < 0, "expected a number >= 0")]
+        if col in schema.shares:
+            checks.append((arr > 1, "expected a share between 0 and 1"))
+        if col in schema.integers:
+            checks.append((np.isfinite(arr) & (arr != np.round(arr)), "expected a whole number"))
+        for bad, what in checks:
+            bad = np.nan_to_num(bad, nan=False).astype(bool) if bad.dtype != bool else bad
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                _fail(path, f"{what}, got {raw.iloc[i]!r}", row=i + 1, column=col)
+        df[col] = arr
+    if schema.key:
+        dup = df.duplicated(list(schema.key), keep="first")
+        if dup.any():
+            i = int(np.flatnonzero(dup.to_numpy())[0])
+            first = int(np.flatnonzero((df[list(schema.key)] == df[list(schema.key)].iloc[i]).all(axis=1))[0])
+            _fail(path, f"duplicate {tuple(schema.key)} = {tuple(df[list(schema.key)].iloc[i].astype(str))}, "
+                        f"first seen in row {first + 1}", row=i + 1, column=schema.key[0])
+    return df
+
+
+def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
+    """Rules across columns that a per-column schema cannot say."""
+    if name == "workloads.csv":
+        total = df["input_share"] + df["output_share"]
+        bad = ~np.isclose(total.to_numpy(), 1.0, atol=1e-6)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            _fail(path, f"input_share + output_share must be 1, got {total.iloc[i]:.6g}", row=i + 1,
+                  column="output_share")
+
+
+@lru_cache(maxsize=32)
+def _load_cached(name: str, path: str, mtime: float) -> pd.DataFrame:
+    df = validate(_read_raw(Path(path)), SCHEMAS[name], path)
+    _rule_checks(name, df, path)
+    return df
+
+
+def load_catalog(name: str, path: str | os.PathLike | None = None) -> pd.DataFrame:
+    """Load and validate catalog `name` (a file name in data/), or the file at `path` with that schema."""
+    if name not in SCHEMAS:
+        raise KeyError(f"unknown catalog {name!r}; known: {sorted(SCHEMAS)}")
+    p = Path(path) if path is not None else DATA_DIR / name
+    if not p.exists():
+        _fail(p, "file not found")
+    return _load_cached(name, str(p), p.stat().st_mtime_ns).copy()
+
+
+def load_api_prices(path=None) -> pd.DataFrame:
+    """API prices per million tokens, one row per (provider, model, as_of, price_basis)."""
+    return load_catalog("api_prices.csv", path)
+
+
+def load_workloads(path=None) -> pd.DataFrame:
+    """Workload profiles: input/cached/output shares and tokens per request, each sourced."""
+    return load_catalog("workloads.csv", path)
+
+
+def validate_all() -> dict[str, int]:
+    """Load every catalog in data/; returns rows per file, raises on the first bad one."""
+    return {name: len(load_catalog(name)) for name in SCHEMAS if (DATA_DIR / name).exists()}
