@@ -1,18 +1,23 @@
 """tokenomics: rent (API) or own (self-host) your LLMs — sourced catalogs and vectorised cost functions.
 
 Functions take scalars or numpy arrays and broadcast; units live in names (`_usd`, `_usd_per_mtok`,
-`_tokens`, `_per_month`, `_share`). Catalogs in data/ carry `as_of` and `source` on every row.
+`_tokens`, `_bytes`, `_per_month`, `_share`). Catalogs in data/ carry `as_of` and `source` on every row.
 """
 
 from .breakeven import break_even_tokens
-from .catalog import CatalogError, load_api_prices, load_catalog, load_workloads, validate_all
-from .renting import (api_models, api_price, article_vs_list, blended_drift, blended_price, cost_table,
-                      format_usd, implied_input_share, monthly_api_cost, workload_cost_table,
-                      round_cents)
+from .catalog import (CatalogError, load_api_prices, load_catalog, load_gpus, load_open_models,
+                      load_owning_assumptions, load_serving_benchmarks, load_workloads, validate_all)
+from .memory import DoesNotFit, gpus_needed, kv_cache_bytes_per_token, serving_memory, weight_bytes
+from .owning import monthly_cost_at_volume, monthly_fixed_cost, monthly_power_cost, selfhost_cost_per_mtok
+from .renting import (api_models, api_price, article_vs_list, blended_drift, blended_price, cost_table, format_usd,
+                      implied_input_share, monthly_api_cost, round_cents, workload_cost_table)
+from .serving import best_tensor_parallel, calibrate, calibration_error, throughput_tokens_per_s
 
 __all__ = [
-    "CatalogError", "api_models", "api_price", "article_vs_list", "blended_drift", "blended_price", "cost_table",
-    "workload_cost_table", "break_even_tokens", "format_usd",
-    "implied_input_share", "load_api_prices", "load_catalog", "load_workloads", "monthly_api_cost",
-    "round_cents", "validate_all",
+    "CatalogError", "DoesNotFit", "api_models", "best_tensor_parallel", "api_price", "article_vs_list", "blended_drift", "blended_price",
+    "break_even_tokens", "calibrate", "calibration_error", "cost_table", "format_usd", "gpus_needed",
+    "implied_input_share", "kv_cache_bytes_per_token", "load_api_prices", "load_catalog", "load_gpus",
+    "load_open_models", "load_owning_assumptions", "load_serving_benchmarks", "load_workloads",
+    "monthly_api_cost", "monthly_cost_at_volume", "monthly_fixed_cost", "monthly_power_cost", "round_cents", "selfhost_cost_per_mtok",
+    "serving_memory", "throughput_tokens_per_s", "validate_all", "weight_bytes", "workload_cost_table",
 ]

@@ -64,6 +64,42 @@ SCHEMAS: dict[str, Schema] = {
         key=("workload",),
         defaults={"notes": ""},
     ),
+    "open_models.csv": Schema(
+        required=("model", "architecture", "total_params_b", "active_params_b", "num_layers", "hidden_size",
+                  "num_attention_heads", "num_kv_heads", "head_dim", "attention", "kv_lora_rank",
+                  "qk_rope_head_dim", "num_experts", "experts_per_token", "max_context_tokens", "license",
+                  "as_of", "source"),
+        numeric=("total_params_b", "active_params_b", "num_layers", "hidden_size", "num_attention_heads",
+                 "num_kv_heads", "head_dim", "num_experts", "experts_per_token", "max_context_tokens"),
+        optional_numeric=("kv_lora_rank", "qk_rope_head_dim"),
+        integers=("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim", "num_experts",
+                  "experts_per_token", "max_context_tokens", "kv_lora_rank", "qk_rope_head_dim"),
+        key=("model",),
+        defaults={"hf_repo": ""},
+    ),
+    "gpus.csv": Schema(
+        required=("gpu", "memory_gb", "memory_bandwidth_gb_per_s", "bf16_dense_tflops", "fp8_dense_tflops",
+                  "tdp_w", "rent_usd_per_hour", "purchase_usd", "as_of", "source"),
+        numeric=("memory_gb", "memory_bandwidth_gb_per_s", "bf16_dense_tflops", "tdp_w"),
+        optional_numeric=("fp8_dense_tflops", "rent_usd_per_hour", "purchase_usd"),
+        key=("gpu",),
+        defaults={"vendor": "", "price_source": ""},
+    ),
+    "owning_assumptions.csv": Schema(
+        required=("parameter", "value", "unit", "as_of", "source"),
+        numeric=("value",),
+        key=("parameter",),
+        defaults={"notes": ""},
+    ),
+    "serving_benchmarks.csv": Schema(
+        required=("benchmark_id", "framework", "model", "gpu", "num_gpus", "precision", "bits_per_weight",
+                  "input_tokens", "output_tokens", "concurrency", "output_tokens_per_s", "as_of", "source"),
+        numeric=("num_gpus", "output_tokens", "output_tokens_per_s"),
+        optional_numeric=("bits_per_weight", "input_tokens", "concurrency"),
+        integers=("num_gpus",),
+        key=("benchmark_id",),
+        defaults={"metric_note": "", "notes": "", "full_load": "yes"},
+    ),
 }
 
 
@@ -141,8 +177,37 @@ def validate(df: pd.DataFrame, schema: Schema, path) -> pd.DataFrame:
     return df
 
 
+def _first_row(mask) -> int:
+    return int(np.flatnonzero(np.asarray(mask))[0]) + 1
+
+
 def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
     """Rules across columns that a per-column schema cannot say."""
+    if name == "open_models.csv":
+        for col, allowed in (("architecture", {"dense", "moe"}), ("attention", {"gqa", "mla"})):
+            bad = ~df[col].isin(allowed)
+            if bad.any():
+                _fail(path, f"expected one of {sorted(allowed)}, got {df[col][bad].iloc[0]!r}",
+                      row=_first_row(bad), column=col)
+        rules = [
+            (df["active_params_b"] > df["total_params_b"], "active_params_b", "active parameters exceed total"),
+            ((df["attention"] == "mla") & (df["kv_lora_rank"].isna() | df["qk_rope_head_dim"].isna()),
+             "kv_lora_rank", "latent attention (mla) needs kv_lora_rank and qk_rope_head_dim"),
+            ((df["architecture"] == "moe") & ((df["num_experts"] < 2) | (df["experts_per_token"] < 1)),
+             "num_experts", "a mixture-of-experts model needs num_experts >= 2 and experts_per_token >= 1"),
+            (df["experts_per_token"] > df["num_experts"], "experts_per_token", "more experts per token than experts"),
+            ((df["architecture"] == "dense") & (df["active_params_b"] != df["total_params_b"]), "active_params_b",
+             "a dense model has active = total parameters"),
+        ]
+        for bad, col, what in rules:
+            if bad.any():
+                _fail(path, what, row=_first_row(bad), column=col)
+    if name == "serving_benchmarks.csv":
+        for col, loader in (("model", "open_models.csv"), ("gpu", "gpus.csv")):
+            known = set(load_catalog(loader)[col])
+            bad = ~df[col].isin(known)
+            if bad.any():
+                _fail(path, f"{df[col][bad].iloc[0]!r} is not in data/{loader}", row=_first_row(bad), column=col)
     if name == "workloads.csv":
         total = df["input_share"] + df["output_share"]
         bad = ~np.isclose(total.to_numpy(), 1.0, atol=1e-6)
@@ -177,6 +242,26 @@ def load_api_prices(path=None) -> pd.DataFrame:
 def load_workloads(path=None) -> pd.DataFrame:
     """Workload profiles: input/cached/output shares and tokens per request, each sourced."""
     return load_catalog("workloads.csv", path)
+
+
+def load_open_models(path=None) -> pd.DataFrame:
+    """Open-weights model architectures, as their config.json states them."""
+    return load_catalog("open_models.csv", path)
+
+
+def load_gpus(path=None) -> pd.DataFrame:
+    """GPU specs (memory, bandwidth, dense throughput, power) with rental and purchase prices."""
+    return load_catalog("gpus.csv", path)
+
+
+def load_serving_benchmarks(path=None) -> pd.DataFrame:
+    """Published serving results: framework, model, GPUs, precision, lengths, output tokens per second."""
+    return load_catalog("serving_benchmarks.csv", path)
+
+
+def load_owning_assumptions(path=None) -> pd.DataFrame:
+    """Sourced defaults of the owning model: PUE, power price, salary, colocation, amortisation."""
+    return load_catalog("owning_assumptions.csv", path)
 
 
 def validate_all() -> dict[str, int]:

@@ -23,6 +23,10 @@ def _usd(x, _pos=None) -> str:
     return f"${x:g}"
 
 
+def _binary_tokens(x, _pos=None) -> str:
+    return f"{x / 1024:g}k" if x >= 1024 else f"{x:g}"
+
+
 def _tokens(x, _pos=None) -> str:
     for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if x >= scale:
@@ -35,9 +39,17 @@ tokens_formatter = FuncFormatter(_tokens)
 
 
 def footnote(fig, text: str) -> None:
-    """Source and as-of line under the chart."""
-    fig.text(0.01, 0.005, text, fontsize=7.5, color="#555555", ha="left", va="bottom", wrap=True)
-    fig.subplots_adjust(bottom=0.2)
+    """Source and as-of line under the chart, in a strip the layout keeps free."""
+    strip = 0.28 / fig.get_figheight()  # about a quarter inch, whatever the figure's height
+    fig.tight_layout(rect=(0, strip, 1, 1))
+    fig.text(0.01, 0.01, text, fontsize=7.5, color="#555555", ha="left", va="bottom", wrap=True)
+
+
+def _finish(fig, ax, title: str, source: str, **legend) -> None:
+    """Title, legend and source footnote: the house ending of every chart."""
+    ax.set_title(title)
+    ax.legend(**legend)
+    footnote(fig, source)
 
 
 def price_bars(prices: pd.DataFrame, title: str, source: str):
@@ -51,10 +63,7 @@ def price_bars(prices: pd.DataFrame, title: str, source: str):
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(usd_formatter)
         ax.set_ylabel("USD per million tokens (log scale)")
-        ax.set_title(title)
-        ax.legend()
-        fig.tight_layout()
-        footnote(fig, source)
+        _finish(fig, ax, title, source)
     return fig
 
 
@@ -71,10 +80,7 @@ def cost_vs_volume(tokens_per_month: np.ndarray, costs_usd: dict[str, np.ndarray
         ax.yaxis.set_major_formatter(usd_formatter)
         ax.set_xlabel("tokens per month (input + output)")
         ax.set_ylabel("USD per month")
-        ax.set_title(title)
-        ax.legend()
-        fig.tight_layout()
-        footnote(fig, source)
+        _finish(fig, ax, title, source)
     return fig
 
 
@@ -91,8 +97,102 @@ def price_drift(drift: pd.DataFrame, title: str, source: str):
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(usd_formatter)
         ax.set_xlabel("blended USD per million tokens (log scale)")
-        ax.set_title(title)
-        ax.legend(loc="lower right")
-        fig.tight_layout()
-        footnote(fig, source)
+        _finish(fig, ax, title, source, loc="lower right")
+    return fig
+
+
+def memory_stack(table: pd.DataFrame, title: str, source: str, gpu_lines: dict[str, float] | None = None):
+    """Stacked bars of weights / KV cache / reserve in GB, one bar per row label; dashed lines at GPU sizes."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(9, 4.8))
+        x = np.arange(len(table))
+        bottom = np.zeros(len(table))
+        for col, label in (("weights_gb", "weights"), ("kv_cache_gb", "KV cache"), ("overhead_gb", "reserve")):
+            ax.bar(x, table[col], bottom=bottom, label=label, width=0.7)
+            bottom += table[col].to_numpy()
+        for name, gb in (gpu_lines or {}).items():
+            ax.axhline(gb, color="#555555", lw=0.8, ls="--")
+            ax.text(len(table) - 0.5, gb, f" {name}", fontsize=7, va="bottom", ha="right", color="#555555")
+        ax.set_xticks(x, table.index, rotation=40, ha="right", fontsize=7.5)
+        ax.set_yscale("log")
+        ax.set_ylabel("GPU memory, GB (log scale)")
+        _finish(fig, ax, title, source, loc="upper right", framealpha=0.9, frameon=True)
+    return fig
+
+
+def gpus_vs_context(context_tokens: np.ndarray, gpus: dict[str, np.ndarray], title: str, source: str):
+    """Step lines: GPUs needed against context length, one line per deployment (gaps: does not fit on 8)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        colours, styles = {}, ["-", "--", ":"]
+        for label, n in gpus.items():
+            kind, _, variant = label.partition(" · ")
+            colour = colours.setdefault(kind, PALETTE[len(colours) % len(PALETTE)])
+            style_index = sum(1 for other in gpus if other.partition(" · ")[0] == kind and other < label)
+            ax.step(context_tokens, n, where="post", label=label, color=colour, ls=styles[style_index % 3],
+                    lw=3 - style_index)
+        ax.set_xscale("log", base=2)
+        ax.xaxis.set_major_formatter(FuncFormatter(_binary_tokens))
+        ax.set_yticks([1, 2, 4, 8])
+        ax.set_xlabel("context per sequence, tokens (log scale)")
+        ax.set_ylabel("GPUs needed (tensor-parallel size)")
+        _finish(fig, ax, title, source, fontsize=8)
+    return fig
+
+
+def predicted_vs_observed(table: pd.DataFrame, title: str, source: str):
+    """Log-log scatter of roofline prediction against published throughput; fitted, held out, not full load."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+        group = np.where(table["fit"], "fitted", np.where(table["full_load"] == "yes", "held out", "not full load"))
+        for name, marker in (("fitted", "o"), ("held out", "s"), ("not full load", "x")):
+            sel = group == name
+            ax.scatter(table.loc[sel, "output_tokens_per_s"], table.loc[sel, "predicted_tokens_per_s"],
+                       label=name, marker=marker)
+        lims = [table[["output_tokens_per_s", "predicted_tokens_per_s"]].min().min() / 1.5,
+                table[["output_tokens_per_s", "predicted_tokens_per_s"]].max().max() * 1.5]
+        ax.plot(lims, lims, color="#888888", lw=1, label="exact")
+        ax.fill_between(lims, [v / 1.35 for v in lims], [v * 1.35 for v in lims], color="#dddddd", alpha=0.5,
+                        label="±35 %")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("published output tokens per second")
+        ax.set_ylabel("roofline output tokens per second")
+        _finish(fig, ax, title, source, fontsize=8)
+    return fig
+
+
+def cost_split_bars(table: pd.DataFrame, title: str, source: str):
+    """Stacked horizontal bars of hardware / power / people USD per million tokens, one per row label."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8.5, 0.38 * len(table) + 1.8))
+        y = np.arange(len(table))
+        left = np.zeros(len(table))
+        for col, label in (("hardware_usd_per_mtok", "hardware"), ("power_usd_per_mtok", "power"),
+                           ("people_usd_per_mtok", "people")):
+            ax.barh(y, table[col], left=left, label=label)
+            left += table[col].to_numpy()
+        ax.set_yticks(y, table.index, fontsize=8)
+        ax.invert_yaxis()
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"${v:.2f}"))
+        ax.set_xlabel("USD per million tokens (input + output)")
+        _finish(fig, ax, title, source, loc="lower right")
+    return fig
+
+
+def share_vs_volume(tokens_per_month: np.ndarray, shares: dict[str, np.ndarray], title: str, source: str,
+                    band: tuple[float, float] | None = None):
+    """A share (0..1) against monthly volume on a log axis, with an optional shaded band (a claim's range)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        if band:
+            ax.axhspan(*band, color="#f2dcdb", alpha=0.6, label=f"claim: {band[0]:.0%}–{band[1]:.0%}")
+        for label, s in shares.items():
+            ax.semilogx(tokens_per_month, s, label=label, lw=2)
+        ax.xaxis.set_major_formatter(tokens_formatter)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("tokens per month served (input + output)")
+        ax.set_ylabel("people share of self-hosting cost")
+        _finish(fig, ax, title, source, fontsize=8)
     return fig
