@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
+import pandas as pd
 
 from .checks import as_array, scalar_or_array
 from .renting import TOKENS_PER_MTOK
@@ -24,3 +27,169 @@ def break_even_tokens(fixed_monthly_usd, api_usd_per_mtok, selfhost_variable_usd
     with np.errstate(divide="ignore", invalid="ignore"):
         tokens = np.where(saving > 0, fixed / np.where(saving > 0, saving, 1.0), np.inf)
     return scalar_or_array(tokens)
+
+
+def _people_units(replicas, replicas_per_step):
+    """People units looking after `replicas`: one for the first step, one more per step after it."""
+    return np.maximum(np.ceil(replicas / replicas_per_step), 1.0)
+
+
+@dataclass(frozen=True)
+class OwnCost:
+    """What owning costs as volume grows, in whole replicas. Fields may be arrays (one per scenario).
+
+    replicas(V) = max(1, ceil(V x peak_to_average / (capacity x target_utilisation)))
+    people(V)   = people_usd_per_month x ceil(replicas / replicas_per_people_step)
+    own(V)      = replicas x hardware_usd_per_replica_month + people(V) + V x variable_usd_per_mtok / 1e6
+    """
+
+    capacity_tokens_per_month: float  # one replica at full load, input + output tokens
+    hardware_usd_per_replica_month: float  # rent, or amortisation + hosting
+    people_usd_per_month: float  # engineers for the first `replicas_per_people_step` replicas
+    variable_usd_per_mtok: float = 0.0  # power of bought GPUs per million tokens served
+    target_utilisation: float = 0.6  # share of full load a replica may average before adding the next
+    peak_to_average: float = 1.0  # peak hour over average hour: capacity is bought for the peak
+    replicas_per_people_step: float = np.inf  # replicas one people unit looks after (inf: people never step)
+
+    def __post_init__(self):
+        as_array("capacity_tokens_per_month", self.capacity_tokens_per_month, low=0, low_open=True)
+        as_array("hardware_usd_per_replica_month", self.hardware_usd_per_replica_month)
+        as_array("people_usd_per_month", self.people_usd_per_month)
+        as_array("variable_usd_per_mtok", self.variable_usd_per_mtok)
+        as_array("target_utilisation", self.target_utilisation, low=0, high=1, low_open=True)
+        as_array("peak_to_average", self.peak_to_average, low=1)
+        as_array("replicas_per_people_step", self.replicas_per_people_step, low=1)
+
+    @property
+    def volume_per_replica(self):
+        """Average monthly tokens one replica carries before the next is added."""
+        return self.capacity_tokens_per_month * self.target_utilisation / self.peak_to_average
+
+    def replicas(self, tokens_per_month):
+        v = as_array("tokens_per_month", tokens_per_month)
+        return np.maximum(np.ceil(v / self.volume_per_replica), 1.0)
+
+    def monthly_usd(self, tokens_per_month):
+        """USD per month to serve `tokens_per_month` (broadcast against the fields)."""
+        v = as_array("tokens_per_month", tokens_per_month)
+        r = self.replicas(v)
+        people = self.people_usd_per_month * _people_units(r, self.replicas_per_people_step)
+        return r * self.hardware_usd_per_replica_month + people + v * self.variable_usd_per_mtok / TOKENS_PER_MTOK
+
+
+def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, *, mode: str = "rent",
+                       num_gpus=None, target_utilisation: float = 0.6, peak_to_average: float = 1.0,
+                       replicas_per_people_step: float = np.inf, **assumptions) -> OwnCost:
+    """An `OwnCost` from the catalogs: throughput from the roofline, lines from `tokenomics.owning`."""
+    from .owning import monthly_fixed_cost, monthly_power_cost, selfhost_cost_per_mtok
+
+    full = selfhost_cost_per_mtok(model, gpu, bits_per_weight, input_tokens, output_tokens, 1.0, num_gpus,
+                                  mode=mode, **assumptions)
+    n = float(full["num_gpus"])
+    power_keys = {"pue", "usd_per_kwh"}
+    fixed = monthly_fixed_cost(gpu, n, mode=mode, **{k: v for k, v in assumptions.items() if k not in power_keys})
+    power_full = monthly_power_cost(gpu, n, 1.0, **{k: v for k, v in assumptions.items()
+                                                    if k in power_keys | {"system_power_factor", "hours_per_month"}})
+    variable = power_full / full["tokens_per_month"] * TOKENS_PER_MTOK if mode == "buy" else 0.0
+    return OwnCost(full["tokens_per_month"], fixed["hardware_usd"] + fixed["hosting_usd"], fixed["people_usd"],
+                   variable, target_utilisation, peak_to_average, replicas_per_people_step)
+
+
+def step_crossings(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float, max_steps: int = 10_000):
+    """Every volume up to `max_tokens_per_month` where owning becomes cheaper than renting, or dearer again.
+
+    Between capacity steps owning is linear in volume, so each crossing is exact:
+    in the segment with r replicas, p V = C_r + v V  =>  V = C_r / (p - v); at a step owning jumps up
+    and may cost more than renting again. Returns a DataFrame: tokens_per_month, replicas, direction
+    ("own cheaper from here" / "rent cheaper again"). Scalars only; see `first_break_even` for arrays.
+    """
+    p = float(as_array("api_usd_per_mtok", api_usd_per_mtok)) / TOKENS_PER_MTOK
+    v = float(own.variable_usd_per_mtok) / TOKENS_PER_MTOK
+    per = float(own.volume_per_replica)
+    steps = int(min(np.ceil(as_array("max_tokens_per_month", max_tokens_per_month, low=0, low_open=True) / per),
+                    max_steps))
+    r = np.arange(1, steps + 1, dtype=float)
+    lo, hi = (r - 1) * per, np.minimum(r * per, max_tokens_per_month)
+    fixed = r * float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month) * _people_units(
+        r, float(own.replicas_per_people_step))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(p > v, fixed / (p - v), np.inf)
+    rows = [{"tokens_per_month": float(c), "replicas": int(k), "direction": "own cheaper from here"}
+            for c, k, a, b in zip(cross, r, lo, hi) if a < c <= b]
+    # at the step into segment r (r >= 2) owning jumps; if it was cheaper just below and dearer just above
+    own_below = fixed[:-1] + lo[1:] * v
+    own_above = fixed[1:] + lo[1:] * v
+    rent_at = p * lo[1:]
+    for V, k in zip(lo[1:][(own_below <= rent_at) & (own_above > rent_at)], r[1:][(own_below <= rent_at) & (own_above > rent_at)]):
+        rows.append({"tokens_per_month": float(V), "replicas": int(k), "direction": "rent cheaper again"})
+    return pd.DataFrame(rows, columns=["tokens_per_month", "replicas", "direction"]).sort_values(
+        "tokens_per_month", ignore_index=True)
+
+
+def _first_break_even_fixed_people(api_usd_per_mtok, own: OwnCost):
+    """Closed form of the first crossing when people never step: O(1) per scenario.
+
+    With gap g = p - v, per-replica volume w and hardware h, the crossing of segment r is (r h + P) / g;
+    it lies in segment r when (r - 1) w < (r h + P) / g <= r w, i.e. for the smallest
+    r >= P / (w g - h) — which exists only if a full replica earns more than it costs (w g > h).
+    """
+    g = (as_array("api_usd_per_mtok", api_usd_per_mtok) - np.asarray(own.variable_usd_per_mtok, dtype=float)) / TOKENS_PER_MTOK
+    w = np.asarray(own.volume_per_replica, dtype=float)
+    h = np.asarray(own.hardware_usd_per_replica_month, dtype=float)
+    people = np.asarray(own.people_usd_per_month, dtype=float)
+    margin = w * g - h
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.maximum(np.ceil(people / np.where(margin > 0, margin, 1.0) - 1e-12), 1.0)
+        cross = (r * h + people) / np.where(g > 0, g, 1.0)
+    ok = (g > 0) & ((margin > 0) | (cross <= w))  # a first-segment crossing needs no margin
+    r1 = (h + people) / np.where(g > 0, g, 1.0)
+    cross = np.where((g > 0) & (r1 <= w), r1, cross)
+    return scalar_or_array(np.where(ok, cross, np.inf))
+
+
+def first_break_even(api_usd_per_mtok, own: OwnCost, max_steps: int = 64):
+    """Lowest volume from which owning is cheaper, per scenario (vectorised over array fields); inf if none.
+
+    People that never step (the default) use an exact closed form; stepping people scan the first
+    `max_steps` segments exactly as `step_crossings` does.
+    """
+    if np.all(np.isinf(own.replicas_per_people_step)):
+        return _first_break_even_fixed_people(api_usd_per_mtok, own)
+    p = as_array("api_usd_per_mtok", api_usd_per_mtok)[..., None] / TOKENS_PER_MTOK
+    v = np.asarray(own.variable_usd_per_mtok, dtype=float)[..., None] / TOKENS_PER_MTOK
+    per = np.asarray(own.volume_per_replica, dtype=float)[..., None]
+    hw = np.asarray(own.hardware_usd_per_replica_month, dtype=float)[..., None]
+    ppl = np.asarray(own.people_usd_per_month, dtype=float)[..., None]
+    step = np.asarray(own.replicas_per_people_step, dtype=float)[..., None]
+    r = np.arange(1, max_steps + 1, dtype=float)
+    fixed = r * hw + ppl * _people_units(r, step)
+    gap = p - v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(gap > 0, fixed / np.where(gap > 0, gap, 1.0), np.inf)
+    valid = ((r - 1) * per < cross) & (cross <= r * per)
+    return scalar_or_array(np.where(valid, cross, np.inf).min(axis=-1))
+
+
+def never_pays_reason(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float) -> str:
+    """Why owning never becomes cheaper up to `max_tokens_per_month`, in one sentence ('' if it does)."""
+    p, v = float(api_usd_per_mtok), float(own.variable_usd_per_mtok)
+    if p <= v:
+        return (f"price gap negative: the API's {p:.3g} USD per million tokens is no more than owning's "
+                f"variable {v:.3g}, so no volume repays the fixed cost")
+    if len(step_crossings(p, own, max_tokens_per_month)):
+        return ""
+    per_replica = float(own.hardware_usd_per_replica_month) / float(own.volume_per_replica) * TOKENS_PER_MTOK
+    if per_replica + v >= p:
+        return (f"capacity never filled cheaply enough: even a full replica costs {per_replica + v:.3g} USD per "
+                f"million tokens (hardware + power), above the API's {p:.3g}")
+    closed = float(break_even_tokens(float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month), p, v))
+    return f"not within the volumes considered: break-even lies beyond {max_tokens_per_month:.3g} tokens a month " \
+           f"(closed form with one replica: {closed:.3g})"
+
+
+def payback_months(capex_usd, api_monthly_usd, own_opex_monthly_usd):
+    """Months for bought hardware to pay for itself: capex / (API bill - owning's running cost); inf if never."""
+    capex = as_array("capex_usd", capex_usd)
+    saving = as_array("api_monthly_usd", api_monthly_usd) - as_array("own_opex_monthly_usd", own_opex_monthly_usd)
+    with np.errstate(divide="ignore"):
+        return scalar_or_array(np.where(saving > 0, capex / np.where(saving > 0, saving, 1.0), np.inf))

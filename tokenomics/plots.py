@@ -30,7 +30,7 @@ def _binary_tokens(x, _pos=None) -> str:
 def _tokens(x, _pos=None) -> str:
     for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if x >= scale:
-            return f"{x / scale:g}{unit}"
+            return f"{x / scale:.3g}{unit}"
     return f"{x:g}"
 
 
@@ -50,6 +50,14 @@ def _finish(fig, ax, title: str, source: str, **legend) -> None:
     ax.set_title(title)
     ax.legend(**legend)
     footnote(fig, source)
+
+
+def _volume_axes(ax) -> None:
+    """Axes of a monthly-cost-against-volume chart."""
+    ax.xaxis.set_major_formatter(tokens_formatter)
+    ax.yaxis.set_major_formatter(usd_formatter)
+    ax.set_xlabel("tokens per month (input + output)")
+    ax.set_ylabel("USD per month")
 
 
 def price_bars(prices: pd.DataFrame, title: str, source: str):
@@ -76,10 +84,7 @@ def cost_vs_volume(tokens_per_month: np.ndarray, costs_usd: dict[str, np.ndarray
             ax.loglog(tokens_per_month, cost, label=label, lw=2)
         for m in marks if marks is not None else []:
             ax.axvline(m, color="#999999", lw=0.8, ls=":")
-        ax.xaxis.set_major_formatter(tokens_formatter)
-        ax.yaxis.set_major_formatter(usd_formatter)
-        ax.set_xlabel("tokens per month (input + output)")
-        ax.set_ylabel("USD per month")
+        _volume_axes(ax)
         _finish(fig, ax, title, source)
     return fig
 
@@ -195,4 +200,80 @@ def share_vs_volume(tokens_per_month: np.ndarray, shares: dict[str, np.ndarray],
         ax.set_xlabel("tokens per month served (input + output)")
         ax.set_ylabel("people share of self-hosting cost")
         _finish(fig, ax, title, source, fontsize=8)
+    return fig
+
+
+def rent_vs_own(tokens_per_month: np.ndarray, rent_usd: np.ndarray, own_usd: dict[str, np.ndarray], title: str,
+                source: str, crossings: pd.DataFrame | None = None):
+    """Monthly cost against volume (log-log) for renting and owning; crossings marked and labelled."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        ax.loglog(tokens_per_month, rent_usd, label="rent (API)", lw=2.5, color=PALETTE[1])
+        for i, (label, cost) in enumerate(own_usd.items()):
+            ax.loglog(tokens_per_month, cost, label=label, lw=2, color=PALETTE[[0, 2, 3, 4][i % 4]],
+                      drawstyle="steps-post")
+        for row in (crossings.itertuples() if crossings is not None else []):
+            ax.axvline(row.tokens_per_month, color="#333333", lw=0.8, ls=":")
+            ax.annotate(f"{_tokens(row.tokens_per_month)}\n{row.direction}", (row.tokens_per_month, ax.get_ylim()[0]),
+                        xytext=(3, 8), textcoords="offset points", fontsize=7, rotation=90, va="bottom")
+        _volume_axes(ax)
+        _finish(fig, ax, title, source)
+    return fig
+
+
+def distribution(values: np.ndarray, title: str, xlabel: str, source: str, marks: dict[str, float] | None = None):
+    """Histogram of a positive quantity on a log axis (infinite values counted in the title)."""
+    finite = values[np.isfinite(values)]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        bins = np.logspace(np.log10(finite.min()), np.log10(finite.max()), 60) if len(finite) else 10
+        ax.hist(finite, bins=bins, color=PALETTE[0], alpha=0.85, label="scenarios")
+        for i, (label, x) in enumerate((marks or {}).items()):
+            ax.axvline(x, color=PALETTE[1 + i], lw=1.5, ls="--", label=f"{label}: {_tokens(x)}")
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(tokens_formatter)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("scenarios")
+        never = len(values) - len(finite)
+        _finish(fig, ax, title + (f" ({never / len(values):.0%} never pay)" if never else ""), source)
+    return fig
+
+
+def tornado_chart(table: pd.DataFrame, title: str, source: str):
+    """Horizontal bars from the median break-even to the values at each input's low and high quantile."""
+    mid = table.attrs["median_break_even_tokens"]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.8))
+        y = np.arange(len(table))
+        for col, label, colour in (("break_even_at_low", "input at its 10th percentile", PALETTE[0]),
+                                   ("break_even_at_high", "input at its 90th percentile", PALETTE[1])):
+            vals = table[col].to_numpy()
+            ax.barh(y, vals - mid, left=mid, color=colour, label=label, height=0.6)
+        ax.axvline(mid, color="#333333", lw=1)
+        ax.set_yticks(y, table["input"])
+        ax.invert_yaxis()
+        ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(tokens_formatter)
+        ax.xaxis.set_minor_formatter(tokens_formatter)
+        ax.tick_params(axis="x", which="minor", labelsize=7)
+        ax.set_xlabel(f"break-even tokens per month (median case {_tokens(mid)})")
+        _finish(fig, ax, title, source, loc="lower right", fontsize=8)
+    return fig
+
+
+def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: bool = False):
+    """Monthly (or cumulative) USD of rent, own and hybrid over the horizon."""
+    prefix = "cumulative_" if cumulative else ""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for col, label, colour in (("rent_usd", "rent (API)", PALETTE[1]), ("own_usd", "own", PALETTE[0]),
+                                   ("hybrid_usd", "hybrid", PALETTE[2])):
+            ax.plot(frame["month"], frame[prefix + col], label=label, lw=2, color=colour)
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(usd_formatter)
+        ax.yaxis.set_minor_formatter(usd_formatter)
+        ax.tick_params(axis="y", which="minor", labelsize=7)
+        ax.set_xlabel("month")
+        ax.set_ylabel(("cumulative " if cumulative else "") + "USD" + ("" if cumulative else " per month"))
+        _finish(fig, ax, title, source)
     return fig
