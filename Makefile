@@ -22,8 +22,15 @@ $(STAMP): pyproject.toml | $(PY)
 test: $(STAMP)
 	$(PY) -m pytest
 
+USAGE_SAMPLE ?= data/usage/openai_usage.csv
+
+# Team reports first, so the notebooks' index can link them; every step runs, the exit code reports any failure.
 reports: $(STAMP)
-	$(PY) -m tokenomics notebooks --out reports/$(RUN) --workers $(WORKERS)
+	status=0; \
+	$(PY) -m tokenomics reports --teams data/teams.csv --out reports/$(RUN)/teams --workers $(WORKERS) || status=1; \
+	$(PY) -m tokenomics reports --usage $(USAGE_SAMPLE) --out reports/$(RUN)/usage --workers $(WORKERS) || status=1; \
+	$(PY) -m tokenomics notebooks --out reports/$(RUN) --workers $(WORKERS) || status=1; \
+	echo "open reports/$(RUN)/index.html"; exit $$status
 
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks

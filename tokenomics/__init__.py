@@ -12,6 +12,7 @@ from .owning import monthly_cost_at_volume, monthly_fixed_cost, monthly_power_co
 from .renting import (api_models, api_price, article_vs_list, blended_drift, blended_price, cost_table, format_usd,
                       implied_input_share, monthly_api_cost, round_cents, workload_cost_table)
 from .serving import best_tensor_parallel, calibrate, calibration_error, throughput_tokens_per_s
+from .usage import read_usage
 
 __all__ = [
     "CatalogError", "DoesNotFit", "api_models", "best_tensor_parallel", "api_price", "article_vs_list", "blended_drift", "blended_price",
@@ -19,5 +20,5 @@ __all__ = [
     "implied_input_share", "kv_cache_bytes_per_token", "load_api_prices", "load_catalog", "load_gpus",
     "load_open_models", "load_owning_assumptions", "load_serving_benchmarks", "load_workloads",
     "monthly_api_cost", "monthly_cost_at_volume", "monthly_fixed_cost", "monthly_power_cost", "round_cents", "selfhost_cost_per_mtok",
-    "serving_memory", "throughput_tokens_per_s", "validate_all", "weight_bytes", "workload_cost_table",
+    "read_usage", "serving_memory", "throughput_tokens_per_s", "validate_all", "weight_bytes", "workload_cost_table",
 ]

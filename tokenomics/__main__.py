@@ -1,4 +1,5 @@
-"""Command line: `python -m tokenomics notebooks --out DIR` · `python -m tokenomics prices`."""
+"""Command line: `python -m tokenomics notebooks --out DIR` · `reports --teams FILE | --usage FILE --out DIR`
+· `prices`."""
 
 from __future__ import annotations
 
@@ -16,6 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     nb.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
     nb.add_argument("--timeout", type=float, default=600, help="seconds a cell may run (default 600)")
 
+    rp = sub.add_parser("reports", help="one HTML report per team, from a teams CSV or a usage export")
+    source = rp.add_mutually_exclusive_group(required=True)
+    source.add_argument("--teams", type=Path, help="teams CSV (see data/teams.csv)")
+    source.add_argument("--usage", type=Path, help="usage export: OpenAI, Anthropic, LiteLLM or the kit's CSV")
+    rp.add_argument("--out", type=Path, required=True, help="output directory")
+    rp.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+    rp.add_argument("--timeout", type=float, default=300, help="seconds one team's report may take (default 300)")
+
     pr = sub.add_parser("prices", help="regenerate the list rows of data/api_prices.csv from genai-prices")
     pr.add_argument("--dates", nargs="*", help="dates YYYY-MM-DD (default: the article's date and today)")
 
@@ -30,6 +39,31 @@ def main(argv: list[str] | None = None) -> int:
         for r in failed:
             print(f"FAILED {r.name}: {r.error}", file=sys.stderr)
         print(f"{len(results) - len(failed)} of {len(results)} notebooks rendered into {args.out}/index.html")
+        return 1 if failed else 0
+    if args.command == "reports":
+        from .reports import read_teams, run_team_reports
+
+        if args.workers < 1:
+            parser.error(f"--workers must be >= 1, got {args.workers}")
+        if args.timeout <= 0:
+            parser.error(f"--timeout must be > 0, got {args.timeout}")
+        try:
+            if args.teams:
+                rows, heading = read_teams(args.teams), f"tokenomics — team reports from {args.teams.name}"
+            else:
+                from .advice import teams_from_usage
+                from .usage import read_usage
+
+                rows = teams_from_usage(read_usage(args.usage)).to_dict("records")
+                heading = f"tokenomics — team reports from usage export {args.usage.name}"
+        except (OSError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        results = run_team_reports(rows, args.out, args.workers, args.timeout, heading)
+        failed = [r for r in results if r.status != "ok"]
+        for r in failed:
+            print(f"FAILED {r.name}: {r.error}", file=sys.stderr)
+        print(f"{len(results) - len(failed)} of {len(results)} team reports written to {args.out}/index.html")
         return 1 if failed else 0
     if args.command == "prices":
         from .pricefeed import write_api_prices

@@ -28,7 +28,7 @@ def _binary_tokens(x, _pos=None) -> str:
 
 
 def _tokens(x, _pos=None) -> str:
-    for unit, scale in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if x >= scale:
             return f"{x / scale:.3g}{unit}"
     return f"{x:g}"
@@ -204,8 +204,8 @@ def share_vs_volume(tokens_per_month: np.ndarray, shares: dict[str, np.ndarray],
 
 
 def rent_vs_own(tokens_per_month: np.ndarray, rent_usd: np.ndarray, own_usd: dict[str, np.ndarray], title: str,
-                source: str, crossings: pd.DataFrame | None = None):
-    """Monthly cost against volume (log-log) for renting and owning; crossings marked and labelled."""
+                source: str, crossings: pd.DataFrame | None = None, marks: dict[str, float] | None = None):
+    """Monthly cost against volume (log-log) for renting and owning; crossings and named volumes marked."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         ax.loglog(tokens_per_month, rent_usd, label="rent (API)", lw=2.5, color=PALETTE[1])
@@ -216,6 +216,8 @@ def rent_vs_own(tokens_per_month: np.ndarray, rent_usd: np.ndarray, own_usd: dic
             ax.axvline(row.tokens_per_month, color="#333333", lw=0.8, ls=":")
             ax.annotate(f"{_tokens(row.tokens_per_month)}\n{row.direction}", (row.tokens_per_month, ax.get_ylim()[0]),
                         xytext=(3, 8), textcoords="offset points", fontsize=7, rotation=90, va="bottom")
+        for label, x in (marks or {}).items():
+            ax.axvline(x, color=PALETTE[4], lw=2, alpha=0.7, label=f"{label}: {_tokens(x)}")
         _volume_axes(ax)
         _finish(fig, ax, title, source)
     return fig
@@ -240,15 +242,29 @@ def distribution(values: np.ndarray, title: str, xlabel: str, source: str, marks
 
 
 def tornado_chart(table: pd.DataFrame, title: str, source: str):
-    """Horizontal bars from the median break-even to the values at each input's low and high quantile."""
+    """Horizontal bars from the median break-even to the values at each input's low and high quantile.
+
+    Cases where owning never pays have no finite break-even: they are named on the chart, not drawn.
+    """
     mid = table.attrs["median_break_even_tokens"]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.8))
         y = np.arange(len(table))
+        if not np.isfinite(mid):
+            ax.text(0.5, 0.5, "owning never pays in the median case:\nno break-even volume to vary",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=11)
+            ax.set_yticks(y, table["input"])
+            ax.set_xticks([])
+            ax.set_title(title)
+            footnote(fig, source)
+            return fig
         for col, label, colour in (("break_even_at_low", "input at its 10th percentile", PALETTE[0]),
                                    ("break_even_at_high", "input at its 90th percentile", PALETTE[1])):
-            vals = table[col].to_numpy()
-            ax.barh(y, vals - mid, left=mid, color=colour, label=label, height=0.6)
+            vals = table[col].to_numpy(dtype=float)
+            finite = np.isfinite(vals)
+            ax.barh(y[finite], vals[finite] - mid, left=mid, color=colour, label=label, height=0.6)
+            for yi in y[~finite]:
+                ax.text(mid, yi, f"  {label.split(' at ')[1]}: never pays", va="center", fontsize=7, color=colour)
         ax.axvline(mid, color="#333333", lw=1)
         ax.set_yticks(y, table["input"])
         ax.invert_yaxis()
@@ -266,9 +282,9 @@ def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: b
     prefix = "cumulative_" if cumulative else ""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
-        for col, label, colour in (("rent_usd", "rent (API)", PALETTE[1]), ("own_usd", "own", PALETTE[0]),
-                                   ("hybrid_usd", "hybrid", PALETTE[2])):
-            ax.plot(frame["month"], frame[prefix + col], label=label, lw=2, color=colour)
+        for col, label, colour, style in (("rent_usd", "rent (API)", PALETTE[1], "-"), ("own_usd", "own", PALETTE[0], "-"),
+                                          ("hybrid_usd", "hybrid", PALETTE[2], "--")):
+            ax.plot(frame["month"], frame[prefix + col], label=label, lw=2, color=colour, ls=style)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(usd_formatter)
         ax.yaxis.set_minor_formatter(usd_formatter)
