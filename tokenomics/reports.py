@@ -40,8 +40,8 @@ class Result:
 
 
 def walkthrough_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The numbered walk-through notebooks (01_*.ipynb ...), in reading order."""
-    return sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
+    """The numbered walk-through notebooks (01_*.ipynb ...) in reading order, then the explorer."""
+    return sorted(directory.glob("[0-9][0-9]_*.ipynb")) + sorted(directory.glob("explorer.ipynb"))
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -67,10 +67,15 @@ def notebook_title(nb) -> str:
 
 
 def to_html(nb) -> str:
-    """HTML of an executed notebook with code cells and prompts hidden: outputs and prose only."""
+    """HTML of an executed notebook with code cells and prompts hidden: outputs and prose only.
+
+    Cells tagged "report-hide" (a live widget, which a static page cannot run) are left out.
+    """
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"report-hide"}), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
     return body
 
