@@ -91,6 +91,12 @@ SCHEMAS: dict[str, Schema] = {
         key=("parameter",),
         defaults={"notes": ""},
     ),
+    "quality_scores.csv": Schema(
+        required=("task_class", "model", "benchmark", "score", "as_of", "source"),
+        numeric=("score",),
+        key=("task_class", "model"),
+        defaults={"notes": ""},
+    ),
     "serving_benchmarks.csv": Schema(
         required=("benchmark_id", "framework", "model", "gpu", "num_gpus", "precision", "bits_per_weight",
                   "input_tokens", "output_tokens", "concurrency", "output_tokens_per_s", "as_of", "source"),
@@ -202,6 +208,21 @@ def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
         for bad, col, what in rules:
             if bad.any():
                 _fail(path, what, row=_first_row(bad), column=col)
+    if name == "quality_scores.csv":
+        bad = df["score"] > 100
+        if bad.any():
+            _fail(path, f"expected a score between 0 and 100, got {df['score'][bad].iloc[0]:g}", row=_first_row(bad),
+                  column="score")
+        known = set(load_catalog("api_prices.csv")["model"]) | set(load_catalog("open_models.csv")["model"])
+        bad = ~df["model"].isin(known)
+        if bad.any():
+            _fail(path, f"{df['model'][bad].iloc[0]!r} is in neither data/api_prices.csv nor data/open_models.csv",
+                  row=_first_row(bad), column="model")
+        mixed = df.groupby("task_class")["benchmark"].nunique()
+        if (mixed > 1).any():
+            cls = mixed[mixed > 1].index[0]
+            _fail(path, f"task class {cls!r} mixes benchmarks {sorted(df.loc[df.task_class == cls, 'benchmark'].unique())}; "
+                        "use one benchmark per class", column="benchmark")
     if name == "serving_benchmarks.csv":
         for col, loader in (("model", "open_models.csv"), ("gpu", "gpus.csv")):
             known = set(load_catalog(loader)[col])
@@ -262,6 +283,11 @@ def load_serving_benchmarks(path=None) -> pd.DataFrame:
 def load_owning_assumptions(path=None) -> pd.DataFrame:
     """Sourced defaults of the owning model: PUE, power price, salary, colocation, amortisation."""
     return load_catalog("owning_assumptions.csv", path)
+
+
+def load_quality_scores(path=None) -> pd.DataFrame:
+    """Published benchmark scores (0-100) per task class and model, one benchmark per class."""
+    return load_catalog("quality_scores.csv", path)
 
 
 def validate_all() -> dict[str, int]:
