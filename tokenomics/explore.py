@@ -100,6 +100,8 @@ def draw(n: dict, fig=None):
             right.plot([], [], label="own", color=plots.PALETTE[0], lw=2, gid="own by month")
             right.set_yscale("log")
             right.yaxis.set_major_formatter(plots.usd_formatter)
+            right.yaxis.set_minor_formatter(plots.usd_formatter)
+            right.tick_params(axis="y", which="minor", labelsize=7)
             right.set(xlabel="month", ylabel="USD per month", title="Month by month")
             right.legend(fontsize=8)
             fig.text(0.01, 0.01, "Source: tokenomics catalogs (data/*.csv), latest list prices; dotted line: break-even.",
