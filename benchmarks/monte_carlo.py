@@ -9,8 +9,6 @@ import statistics
 import time
 
 import numpy as np
-from scipy import stats
-
 from tokenomics import breakeven, uncertainty
 
 N = 1_000_000
@@ -18,14 +16,8 @@ LOOP_SAMPLE = 2_000
 REPEATS = 5
 
 DEPLOYMENT = uncertainty.Deployment(gpus_per_replica=1, capacity_tokens_per_month=1.1e11)
-DISTRIBUTIONS = {
-    "api_usd_per_mtok": uncertainty.lognormal(2.93, 2.0),
-    "gpu_usd_per_hour": uncertainty.lognormal(3.49, 1.4),
-    "target_utilisation": stats.beta(6, 4),
-    "people_usd_per_month": uncertainty.lognormal(3925, 1.6),
-    "throughput_multiplier": uncertainty.lognormal(1.0, 1.3),
-    "volume_growth_per_year": uncertainty.lognormal(3.0, 2.0),
-}
+DISTRIBUTIONS = uncertainty.default_distributions(api_usd_per_mtok=2.93, gpu_usd_per_hour=3.49,
+                                                  people_usd_per_month=3925, volume_growth_per_year=3.0)
 
 
 def vectorised() -> float:

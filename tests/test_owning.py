@@ -18,6 +18,13 @@ def test_rented_and_bought_lines_by_hand():
     assert tk.monthly_power_cost("H100 SXM", 1, 0.5) == pytest.approx(0.7 * 1.82 * 0.5 * 1.56 * 0.1259 * 730)
 
 
+def test_capex_by_hand_and_the_amortised_line_built_from_it():
+    assert tk.owning.capex_usd("H100 SXM", 8) == pytest.approx(8 * 30_000 * 1.4)  # GPUs + 40 % for the server
+    assert tk.owning.capex_usd("H100 SXM", 1, server_overhead_share=0.0) == 30_000
+    buy = tk.monthly_fixed_cost("H100 SXM", 8, mode="buy", amortisation_years=4)
+    assert buy["hardware_usd"] == pytest.approx(tk.owning.capex_usd("H100 SXM", 8) / 48)
+
+
 def test_cost_per_mtok_times_tokens_is_the_monthly_bill():
     u = np.array([0.2, 0.9])
     c = tk.selfhost_cost_per_mtok("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200, u, 1, mode="buy")

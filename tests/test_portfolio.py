@@ -65,6 +65,25 @@ def test_never_below_the_floor_nor_above_capacity(prices, fixed, capacity, score
     assert x.sum(axis=1) == pytest.approx([volume * s for s in SHARES.values()], rel=1e-6)
 
 
+def test_a_floor_binds_only_when_it_shuts_out_a_cheaper_tier():
+    tiers = [pf.Tier("dear", "x", 5.0), pf.Tier("cheap", "y", 1.0)]
+    q = quality({"dear": [90, 90, 90], "cheap": [90, 70, 90]})
+    mix = pf.cheapest_mix(1e9, SHARES, tiers, 80, q)
+    assert mix.allocation.loc["b", "dear"] == pytest.approx(3e8)
+    assert mix.binding == ["quality floor on 'b': shuts out cheaper cheap"]
+    q_dear_fails = quality({"dear": [90, 70, 90], "cheap": [90, 90, 90]})
+    assert pf.cheapest_mix(1e9, SHARES, tiers, 80, q_dear_fails).binding == []  # excluding a dearer tier costs nothing
+
+
+def test_blended_price_never_falls_as_the_floor_rises():
+    tiers = [pf.Tier("GPT-4.1", "GPT-4.1", 2.9), pf.Tier("mini", "GPT-4.1 mini", 0.6),
+             pf.Tier("own", "Qwen3 30B-A3B", 0.0, 6500.0, 6e10)]
+    sweep = pf.blended_by_floor(3e10, pf.DEFAULT_CLASS_SHARES, tiers, np.arange(50, 96, 5.0), {"reasoning": 55})
+    feasible = sweep["blended_usd_per_mtok"].dropna()
+    assert (np.diff(feasible.to_numpy()) >= -1e-9).all() and len(feasible) < len(sweep)
+    assert sweep["reason"].iloc[-1].startswith("quality floor: no tier reaches 95")
+
+
 def test_mixed_basket_and_distillation():
     assert pf.mixed_basket_price([0.5, 0.5], [10, 0.5]) == pytest.approx(5.25)
     with pytest.raises(ValueError, match="shares must sum to 1"):

@@ -70,6 +70,14 @@ def test_headline_comes_first(batch):
     assert "import tokenomics" not in page and "team_parameters" not in page  # no code cells
 
 
+def test_sensitivity_of_a_team_puts_the_api_price_first():
+    from tokenomics.advice import sensitivity, team_parameters, team_summary
+
+    p = team_parameters({"team": "t", "tokens_per_month": 2e9, "gpu_mode": "buy"})
+    table = sensitivity(p, team_summary(p))
+    assert table["input"].iloc[0] == "api_usd_per_mtok" and table.attrs["median_break_even_tokens"] > 0
+
+
 def test_a_report_over_its_timeout_is_killed_and_listed(tmp_path):
     results = run_team_reports([{"team": "slow"}], tmp_path, workers=1, timeout_s=0.5, progress=False)
     assert results[0].status == "failed" and results[0].error == "timed out after 0.5 s"

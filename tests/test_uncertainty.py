@@ -31,6 +31,15 @@ def test_each_scenario_matches_the_scalar_functions():
         assert row.own_cheaper_now == (own.monthly_usd(1e9) < row.api_usd_per_mtok * 1e3)
 
 
+def test_default_distributions_centre_on_the_scenario():
+    d = u.default_distributions(2.9, 3.49, 3925, 3.0)
+    assert set(d) == set(u.BOUNDS)
+    assert d["api_usd_per_mtok"].ppf(0.5) == pytest.approx(2.9) and d["api_usd_per_mtok"].ppf(0.9) == pytest.approx(5.8)
+    assert d["throughput_multiplier"].ppf(0.5) == pytest.approx(1.0)
+    for name, dist in d.items():
+        u.check_distribution(name, dist)
+
+
 def test_lognormal_by_its_median_and_p90():
     d = u.lognormal(2.0, 3.0)
     assert d.ppf(0.5) == pytest.approx(2.0) and d.ppf(0.9) == pytest.approx(6.0)

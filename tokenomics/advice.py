@@ -6,6 +6,7 @@ No cost logic of its own: it calls renting, breakeven, projection and uncertaint
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -112,13 +113,20 @@ def _api(p: dict) -> pd.Series:
     return api_price(p["api_model"], p["prices_as_of"])
 
 
+@lru_cache(maxsize=256)
+def _own(open_model, gpu, weight_format, input_tokens, output_tokens, mode, peak, utilisation, fte_share):
+    """Owning's cost structure; cached because the explorer and the runner ask for the same ones often."""
+    return own_cost_structure(open_model, gpu, weight_format, input_tokens, output_tokens, mode=mode,
+                              peak_to_average=peak, target_utilisation=utilisation, fte_share=fte_share)
+
+
 def scenario(p: dict) -> dict:
     """Keyword arguments of `projection.project` for this team."""
     price = _api(p)
     cached_price = price["cached_input_usd_per_mtok"]
-    own = own_cost_structure(p["open_model"], p["gpu"], p["weight_format"], p["input_tokens_per_request"],
-                             p["output_tokens_per_request"], mode=p["gpu_mode"], peak_to_average=p["peak_to_average"],
-                             target_utilisation=p["target_utilisation"], fte_share=p["fte_share"])
+    own = _own(p["open_model"], p["gpu"], p["weight_format"], p["input_tokens_per_request"],
+               p["output_tokens_per_request"], p["gpu_mode"], p["peak_to_average"], p["target_utilisation"],
+               p["fte_share"])
     return dict(api_input_usd_per_mtok=price["input_usd_per_mtok"], api_output_usd_per_mtok=price["output_usd_per_mtok"],
                 input_share=p["input_share"], cached_share=p["cached_share"] if not np.isnan(cached_price) else 0.0,
                 cached_input_usd_per_mtok=None if np.isnan(cached_price) else cached_price, own=own,
@@ -207,6 +215,22 @@ def catalog_model(provider: str, model_id: str) -> str | None:
         return None
     match = ids[ids["provider_model_id"] == info.id]
     return str(match["model"].iloc[0]) if len(match) else None
+
+
+def sensitivity(p: dict, summary: dict) -> pd.DataFrame:
+    """Tornado table of this team's break-even under the kit's default spreads (uncertainty.default_distributions)."""
+    from .catalog import load_gpus
+    from .owning import assumption
+    from .uncertainty import Deployment, default_distributions, tornado
+
+    own = scenario(p)["own"]
+    n = gpus_per_replica(p)
+    hourly = (float(load_gpus().set_index("gpu").loc[p["gpu"], "rent_usd_per_hour"]) if p["gpu_mode"] == "rent"
+              else own.hardware_usd_per_replica_month / n / assumption("hours_per_month"))
+    distributions = default_distributions(summary["api_usd_per_mtok"], hourly, own.people_usd_per_month,
+                                          p["volume_growth_per_year"])
+    return tornado(distributions, Deployment(n, own.capacity_tokens_per_month, p["peak_to_average"],
+                                             own.variable_usd_per_mtok))
 
 
 def gpus_per_replica(p: dict) -> int:

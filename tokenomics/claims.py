@@ -13,7 +13,9 @@ import pandas as pd
 from .breakeven import break_even_tokens, own_cost_structure
 from .catalog import load_open_models, load_workloads
 from .memory import GB, kv_cache_bytes_per_token, weight_bytes
-from .portfolio import distillation_payback_weeks, mixed_basket_price
+from .catalog import load_gpus
+from .owning import assumption
+from .portfolio import DISTILLATION_EXAMPLE, distillation_payback_weeks, mixed_basket_price
 from .renting import format_usd, monthly_api_cost
 
 ARTICLE = "2025-05-07"
@@ -92,24 +94,25 @@ def article_claims() -> pd.DataFrame:
     rows.append(_row("people are 40-60 % of self-hosting cost", "40-60 %",
                      ", ".join(f"{s:.0%} at {n}" for n, s in zip(gpus, shares)) + " rented H100s",
                      f"holds at {', '.join(map(str, inside))} GPU(s) only" if len(inside) else "off",
-                     "1/4 FTE at a loaded $188k a year against $2,548 a month per rented H100; a fixed team "
+                     f"{assumption('fte_share'):g} FTE at a loaded ${assumption('loaded_salary_usd_per_year'):,.0f} a "
+                     f"year against ${own.hardware_usd_per_replica_month:,.0f} a month per rented H100; a fixed team "
                      "weighs less as the fleet grows"))
-    weeks = distillation_payback_weeks(samples=1e6, tokens_per_sample=1000, teacher_usd_per_mtok=cost("GPT-4.1", 1e6),
-                                       finetune_gpu_hours=8 * 24, gpu_usd_per_hour=3.49, eval_usd=1000,
-                                       tokens_per_month=40e6, moved_share=1.0, api_usd_per_mtok=10,
-                                       student_usd_per_mtok=0.5)
+    h100_hour = float(load_gpus().set_index("gpu").loc["H100 SXM", "rent_usd_per_hour"])
+    distil = DISTILLATION_EXAMPLE | {"teacher_usd_per_mtok": cost("GPT-4.1", 1e6), "gpu_usd_per_hour": h100_hour,
+                                     "tokens_per_month": 40e6, "moved_share": 1.0, "api_usd_per_mtok": 10.0,
+                                     "student_usd_per_mtok": 0.5}
+    weeks = distillation_payback_weeks(**distil)
     rows.append(_row("distillation pays back in a few weeks at ~40 M tokens/month", "a few weeks",
                      f"{weeks:.0f} weeks", verdict(3, weeks),
-                     "assumed: 1 M teacher samples of 1,000 tokens on GPT-4.1, 8 H100s for a day, $1k of evaluation; "
-                     "all 40 M tokens moved from $10 to $0.50 per million"))
-    weeks_fixed = distillation_payback_weeks(samples=1e6, tokens_per_sample=1000,
-                                             teacher_usd_per_mtok=cost("GPT-4.1", 1e6), finetune_gpu_hours=192,
-                                             gpu_usd_per_hour=3.49, eval_usd=1000, tokens_per_month=40e6,
-                                             moved_share=1.0, api_usd_per_mtok=10, student_usd_per_mtok=0.5,
-                                             student_fixed_usd_per_month=3000)
+                     f"assumed: {DISTILLATION_EXAMPLE['samples']:,.0f} teacher samples of "
+                     f"{DISTILLATION_EXAMPLE['tokens_per_sample']:,.0f} tokens on GPT-4.1, "
+                     f"{DISTILLATION_EXAMPLE['finetune_gpu_hours']:.0f} H100-hours at ${h100_hour:.2f}, "
+                     f"${DISTILLATION_EXAMPLE['eval_usd']:,.0f} of evaluation; all 40 M tokens moved from $10 to $0.50 per million"))
+    weeks_fixed = distillation_payback_weeks(**distil, student_fixed_usd_per_month=3000)
+    saving = 40 * (10 - 0.5)
     rows.append(_row("… with the student's own $3,000/month fixed cost", "a few weeks",
                      "never" if not np.isfinite(weeks_fixed) else f"{weeks_fixed:.0f} weeks", "inconsistent",
-                     "40 M tokens save $380 a month against $3,000 to run the student: it never pays back"))
+                     f"40 M tokens save ${saving:,.0f} a month against $3,000 to run the student: it never pays back"))
     enterprise = 1e9 * 12 * 10 / 1e6
     rows.append(_row("enterprise at 1 B tokens/month: API vs smart deployment differs by", "$5-10 M a year",
                      f"the whole API bill is ${enterprise / 1e6:.2f} M a year at $10/M", f"off by {7.5e6 / enterprise:.0f}x",

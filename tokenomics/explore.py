@@ -8,54 +8,45 @@ draw the default scenario statically and tests can drive the explorer without a 
 from __future__ import annotations
 
 import html
-from functools import lru_cache
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from . import plots
-from .breakeven import first_break_even, own_cost_structure, step_crossings
+from .advice import scenario, team_parameters
+from .breakeven import first_break_even, step_crossings
 from .catalog import load_api_prices, load_gpus, load_open_models, load_workloads
 from .projection import crossover_month, project
-from .renting import api_price, monthly_api_cost
+from .renting import monthly_api_cost
 
 DEFAULT = dict(tokens_per_month=1e9, workload="chat", api_model="GPT-4.1", open_model="Llama 3.1 8B",
                gpu="H100 SXM", gpu_mode="rent", target_utilisation=0.6, volume_growth_per_year=3.0,
                api_price_decline_per_year=0.5)
 
 
-@lru_cache(maxsize=256)
-def _own(open_model: str, gpu: str, mode: str, utilisation: float, input_tokens: float, output_tokens: float):
-    """The owning cost structure; cached because the roofline only changes with these inputs."""
-    return own_cost_structure(open_model, gpu, "fp8", input_tokens, output_tokens, mode=mode,
-                              target_utilisation=utilisation)
-
-
 def scenario_numbers(tokens_per_month, workload, api_model, open_model, gpu, gpu_mode, target_utilisation,
                      volume_growth_per_year, api_price_decline_per_year, horizon_months: int = 36) -> dict:
-    """Headline numbers of one scenario: monthly cost both ways, break-even volume, crossover month."""
-    profile = load_workloads().set_index("workload").loc[workload]
-    price = api_price(api_model)
-    cached = 0.0 if np.isnan(price["cached_input_usd_per_mtok"]) else float(profile["cached_share"])
-    api_per_mtok = monthly_api_cost(api_model, 1e6, profile["input_share"], cached)
-    lengths = profile[["input_tokens_per_request", "output_tokens_per_request"]].astype(float)
-    if lengths.isna().any():
-        lengths = load_workloads().set_index("workload").loc["chat", ["input_tokens_per_request",
-                                                                      "output_tokens_per_request"]].astype(float)
-    own = _own(open_model, gpu, gpu_mode, float(target_utilisation), *lengths.tolist())
-    frame = project(tokens_per_month, api_input_usd_per_mtok=price["input_usd_per_mtok"],
-                    api_output_usd_per_mtok=price["output_usd_per_mtok"], input_share=profile["input_share"],
-                    cached_share=cached, cached_input_usd_per_mtok=None if cached == 0 else price["cached_input_usd_per_mtok"],
-                    own=own, horizon_months=horizon_months, volume_growth_per_year=volume_growth_per_year,
-                    api_price_decline_per_year=api_price_decline_per_year)
+    """Headline numbers of one scenario: monthly cost both ways, break-even volume, crossover month.
+
+    The scenario is a team's parameters (`advice.team_parameters`, defaults for what the sliders do not
+    set), so the explorer and the team reports agree on every number.
+    """
+    p = team_parameters({"team": "explorer", "tokens_per_month": tokens_per_month, "workload": workload,
+                         "api_model": api_model, "open_model": open_model, "gpu": gpu, "gpu_mode": gpu_mode,
+                         "target_utilisation": target_utilisation, "volume_growth_per_year": volume_growth_per_year,
+                         "api_price_decline_per_year": api_price_decline_per_year, "horizon_months": horizon_months})
+    kw = scenario(p)
+    own = kw["own"]
+    api_per_mtok = monthly_api_cost(p["api_model"], 1e6, p["input_share"], kw["cached_share"])
+    frame = project(p["tokens_per_month"], **kw)
     return {
         "api_usd_per_mtok": api_per_mtok,
-        "rent_usd_per_month": api_per_mtok * tokens_per_month / 1e6,
-        "own_usd_per_month": float(own.monthly_usd(tokens_per_month)),
+        "rent_usd_per_month": api_per_mtok * p["tokens_per_month"] / 1e6,
+        "own_usd_per_month": float(own.monthly_usd(p["tokens_per_month"])),
         "break_even_tokens_per_month": float(first_break_even(api_per_mtok, own)),
         "crossover_month": crossover_month(frame, "own"),
-        "own": own, "frame": frame, "tokens_per_month": float(tokens_per_month),
-        "labels": f"{api_model} vs {open_model} on {gpu} ({gpu_mode}), {workload}",
+        "own": own, "frame": frame, "tokens_per_month": p["tokens_per_month"],
+        "labels": f"{p['api_model']} vs {p['open_model']} on {p['gpu']} ({p['gpu_mode']}), {p['workload']}",
     }
 
 
@@ -65,7 +56,7 @@ def headline_html(n: dict) -> str:
     cross = "never within the horizon" if n["crossover_month"] is None else f"month {n['crossover_month']}"
     return (f"<div style='font-size:1.05rem;line-height:1.5'><b>{html.escape(n['labels'])}</b><br>"
             f"rent <b>${n['rent_usd_per_month']:,.0f}</b> a month · own <b>${n['own_usd_per_month']:,.0f}</b> a month"
-            f" · break-even <b>{'never' if not np.isfinite(be) else plots._tokens(be) + ' tokens/month'}</b>"
+            f" · break-even <b>{'never' if not np.isfinite(be) else plots.format_tokens(be) + ' tokens/month'}</b>"
             f" · owning cheaper from <b>{cross}</b></div>")
 
 
@@ -161,7 +152,7 @@ class Explorer:
         try:
             self.numbers = scenario_numbers(**values)
             self.message = ""
-        except (ValueError, KeyError) as err:
+        except (ValueError, KeyError) as err:  # TeamError is a ValueError
             self.numbers = None
             self.message = f"This combination cannot be computed: {err.args[0] if err.args else err}"
             display(HTML(f"<div style='color:#b00;font-size:1.05rem'>{html.escape(self.message)}</div>"))

@@ -54,12 +54,9 @@ def monthly_fixed_cost(gpu: str, num_gpus=1, *, mode: str = "rent", fte_share=No
         hardware = n * as_array("rent_usd_per_gpu_hour", rate) * hours
         hosting = np.zeros_like(hardware)
     else:
-        price = spec["purchase_usd"] if purchase_usd_per_gpu is None else purchase_usd_per_gpu
-        if price is None or np.isnan(price):
-            raise ValueError(f"no purchase price for {spec.name} in data/gpus.csv; pass purchase_usd_per_gpu")
         years = as_array("amortisation_years", _default("amortisation_years", amortisation_years), low=0, low_open=True)
-        overhead = as_array("server_overhead_share", _default("server_overhead_share", server_overhead_share))
-        hardware = n * as_array("purchase_usd_per_gpu", price) * (1 + overhead) / (years * 12.0)
+        hardware = capex_usd(gpu, n, purchase_usd_per_gpu=purchase_usd_per_gpu,
+                             server_overhead_share=server_overhead_share) / (years * 12.0)
         kw = n * spec["tdp_w"] / 1000.0 * as_array("system_power_factor",
                                                    _default("system_power_factor", system_power_factor))
         hosting = kw * as_array("colo_usd_per_kw_month", _default("colo_usd_per_kw_month", colo_usd_per_kw_month))
@@ -67,6 +64,17 @@ def monthly_fixed_cost(gpu: str, num_gpus=1, *, mode: str = "rent", fte_share=No
     lines = {"hardware_usd": hardware, "hosting_usd": hosting, "people_usd": people,
              "total_usd": hardware + hosting + people}
     return {k: scalar_or_array(v) for k, v in lines.items()}
+
+
+def capex_usd(gpu: str, num_gpus=1, *, purchase_usd_per_gpu=None, server_overhead_share=None):
+    """Upfront USD to buy `num_gpus` GPUs in servers: GPUs x purchase price x (1 + server overhead share)."""
+    spec = gpu_spec(gpu)
+    price = spec["purchase_usd"] if purchase_usd_per_gpu is None else purchase_usd_per_gpu
+    if price is None or np.isnan(price):
+        raise ValueError(f"no purchase price for {spec.name} in data/gpus.csv; pass purchase_usd_per_gpu")
+    overhead = as_array("server_overhead_share", _default("server_overhead_share", server_overhead_share))
+    return scalar_or_array(as_array("num_gpus", num_gpus, low=0.0) * as_array("purchase_usd_per_gpu", price)
+                           * (1 + overhead))
 
 
 def monthly_power_cost(gpu: str, num_gpus=1, utilisation=1.0, *, pue=None, usd_per_kwh=None,

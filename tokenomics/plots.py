@@ -27,7 +27,8 @@ def _binary_tokens(x, _pos=None) -> str:
     return f"{x / 1024:g}k" if x >= 1024 else f"{x:g}"
 
 
-def _tokens(x, _pos=None) -> str:
+def format_tokens(x, _pos=None) -> str:
+    """1.5M, 2.21B, 3T: a token count as people say it."""
     for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
         if x >= scale:
             return f"{x / scale:.3g}{unit}"
@@ -35,7 +36,7 @@ def _tokens(x, _pos=None) -> str:
 
 
 usd_formatter = FuncFormatter(_usd)
-tokens_formatter = FuncFormatter(_tokens)
+tokens_formatter = FuncFormatter(format_tokens)
 
 
 def footnote(fig, text: str) -> None:
@@ -214,10 +215,10 @@ def rent_vs_own(tokens_per_month: np.ndarray, rent_usd: np.ndarray, own_usd: dic
                       drawstyle="steps-post")
         for row in (crossings.itertuples() if crossings is not None else []):
             ax.axvline(row.tokens_per_month, color="#333333", lw=0.8, ls=":")
-            ax.annotate(f"{_tokens(row.tokens_per_month)}\n{row.direction}", (row.tokens_per_month, ax.get_ylim()[0]),
+            ax.annotate(f"{format_tokens(row.tokens_per_month)}\n{row.direction}", (row.tokens_per_month, ax.get_ylim()[0]),
                         xytext=(3, 8), textcoords="offset points", fontsize=7, rotation=90, va="bottom")
         for label, x in (marks or {}).items():
-            ax.axvline(x, color=PALETTE[4], lw=2, alpha=0.7, label=f"{label}: {_tokens(x)}")
+            ax.axvline(x, color=PALETTE[4], lw=2, alpha=0.7, label=f"{label}: {format_tokens(x)}")
         _volume_axes(ax)
         _finish(fig, ax, title, source)
     return fig
@@ -231,7 +232,7 @@ def distribution(values: np.ndarray, title: str, xlabel: str, source: str, marks
         bins = np.logspace(np.log10(finite.min()), np.log10(finite.max()), 60) if len(finite) else 10
         ax.hist(finite, bins=bins, color=PALETTE[0], alpha=0.85, label="scenarios")
         for i, (label, x) in enumerate((marks or {}).items()):
-            ax.axvline(x, color=PALETTE[1 + i], lw=1.5, ls="--", label=f"{label}: {_tokens(x)}")
+            ax.axvline(x, color=PALETTE[1 + i], lw=1.5, ls="--", label=f"{label}: {format_tokens(x)}")
         ax.set_xscale("log")
         ax.xaxis.set_major_formatter(tokens_formatter)
         ax.set_xlabel(xlabel)
@@ -272,7 +273,7 @@ def tornado_chart(table: pd.DataFrame, title: str, source: str):
         ax.xaxis.set_major_formatter(tokens_formatter)
         ax.xaxis.set_minor_formatter(tokens_formatter)
         ax.tick_params(axis="x", which="minor", labelsize=7)
-        ax.set_xlabel(f"break-even tokens per month (median case {_tokens(mid)})")
+        ax.set_xlabel(f"break-even tokens per month (median case {format_tokens(mid)})")
         _finish(fig, ax, title, source, loc="lower right", fontsize=8)
     return fig
 
@@ -292,4 +293,26 @@ def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: b
         ax.set_xlabel("month")
         ax.set_ylabel(("cumulative " if cumulative else "") + "USD" + ("" if cumulative else " per month"))
         _finish(fig, ax, title, source)
+    return fig
+
+
+def line_chart(x: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str, source: str, *,
+               logx: bool = False, logy: bool = False, x_format: str | None = None, y_format: str | None = None,
+               vlines: dict[str, float] | None = None, hlines: dict[str, float] | None = None):
+    """Lines against a shared x, with optional named reference lines. Formats: 'usd', 'tokens', 'share'."""
+    formats = {"usd": usd_formatter, "tokens": tokens_formatter,
+               "share": FuncFormatter(lambda v, _p: f"{v:.0%}"), None: None}
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        for label, y in series.items():
+            ax.plot(x, y, label=label, lw=2)
+        for i, (label, v) in enumerate((vlines or {}).items()):
+            ax.axvline(v, color="#888888", ls=":", lw=1, label=label)
+        for label, v in (hlines or {}).items():
+            ax.axhline(v, color=PALETTE[1], ls="--", lw=1, label=label)
+        ax.set(xscale="log" if logx else "linear", yscale="log" if logy else "linear", xlabel=xlabel, ylabel=ylabel)
+        for axis, fmt in ((ax.xaxis, formats[x_format]), (ax.yaxis, formats[y_format])):
+            if fmt is not None:
+                axis.set_major_formatter(fmt)
+        _finish(fig, ax, title, source, fontsize=8)
     return fig

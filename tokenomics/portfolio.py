@@ -29,6 +29,9 @@ PRESETS = {
     "enterprise": {"tokens_per_month": 1e9},
 }
 DEFAULT_CLASS_SHARES = {"instruction_following": 0.4, "knowledge": 0.3, "math": 0.2, "reasoning": 0.1}
+#: Illustrative distillation inputs (the article gives none): "millions of Q->A pairs" as 1 M samples of
+#: 1,000 tokens, a day of fine-tuning on 8 GPUs, $1,000 of evaluation. Shared by notebook 06 and the claims.
+DISTILLATION_EXAMPLE = {"samples": 1e6, "tokens_per_sample": 1000.0, "finetune_gpu_hours": 8 * 24.0, "eval_usd": 1000.0}
 
 
 @dataclass(frozen=True)
@@ -133,13 +136,30 @@ def _solve(demand: pd.Series, classes: list[str], tiers: list[Tier], eligible: n
             binding.append(f"capacity of {tiers[j].name}: full at {tiers[j].capacity_tokens_per_month:.3g} tokens a "
                            f"month (one more million tokens of capacity would save ${shadow:.3f})")
     for i, c in enumerate(classes):
-        excluded = [tiers[j].name for j in range(n_t) if not eligible[i, j]]
-        cheapest = int(np.argmin(np.where(np.isnan(price), np.inf, price)))
-        if not eligible[i, cheapest] and x[i].sum() > 0:
-            binding.append(f"quality floor on {c!r}: excludes {', '.join(excluded)}")
+        if x[i].sum() <= 0:
+            continue
+        paid = (x[i] * price).sum() / x[i].sum()  # marginal price per token this class pays on average
+        cheaper = [tiers[j].name for j in range(n_t) if not eligible[i, j] and price[j] < paid]
+        if cheaper:
+            binding.append(f"quality floor on {c!r}: shuts out cheaper {', '.join(cheaper)}")
     allocation = pd.DataFrame(x, index=classes, columns=[t.name for t in tiers])
     volume = float(demand.sum())
     return Mix("optimal", allocation, total, total / volume * 1e6 if volume else np.nan, binding)
+
+
+def blended_by_floor(tokens_per_month: float, class_shares: dict[str, float], tiers: list[Tier], floors,
+                     fixed_floors: dict[str, float] | None = None) -> pd.DataFrame:
+    """The cheapest blended price at each quality floor (one floor for every class, except `fixed_floors`).
+
+    Returns floor, blended_usd_per_mtok (NaN where infeasible) and the reason where infeasible.
+    """
+    quality = quality_matrix(list(class_shares), tiers)
+    rows = []
+    for f in np.asarray(floors, dtype=float):
+        per_class = {c: f for c in class_shares} | {c: min(f, v) for c, v in (fixed_floors or {}).items()}
+        mix = cheapest_mix(tokens_per_month, class_shares, tiers, per_class, quality)
+        rows.append({"floor": f, "blended_usd_per_mtok": mix.blended_usd_per_mtok, "reason": mix.reason})
+    return pd.DataFrame(rows)
 
 
 def mixed_basket_price(shares, usd_per_mtok):

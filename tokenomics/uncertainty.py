@@ -54,7 +54,29 @@ class Deployment:
     capacity_tokens_per_month: float  # full-load input + output tokens of one replica
     peak_to_average: float = 1.0
     variable_usd_per_mtok: float = 0.0
-    hours_per_month: float = 730.0
+    hours_per_month: float | None = None  # None: data/owning_assumptions.csv
+
+    def __post_init__(self):
+        if self.hours_per_month is None:  # resolved once here, not per scenario
+            from .owning import assumption
+
+            object.__setattr__(self, "hours_per_month", assumption("hours_per_month"))
+
+
+def default_distributions(api_usd_per_mtok: float, gpu_usd_per_hour: float, people_usd_per_month: float,
+                          volume_growth_per_year: float) -> dict:
+    """The kit's default spreads around a scenario's central values (10th / 90th percentiles):
+    API price x/÷2 (teams switch models; price cuts), GPU-hour x/÷1.4 (on-demand prices moved ±40 % in
+    2025-26), people x/÷1.6, throughput x/÷1.3 (about the roofline's held-out error), growth x/÷2,
+    utilisation Beta(6, 4) (mean 0.6)."""
+    return {
+        "api_usd_per_mtok": lognormal(api_usd_per_mtok, 2.0),
+        "gpu_usd_per_hour": lognormal(gpu_usd_per_hour, 1.4),
+        "target_utilisation": stats.beta(6, 4),
+        "people_usd_per_month": lognormal(people_usd_per_month, 1.6),
+        "throughput_multiplier": lognormal(1.0, 1.3),
+        "volume_growth_per_year": lognormal(volume_growth_per_year, 2.0),
+    }
 
 
 def sample(distributions: dict, n: int, seed: int) -> dict[str, np.ndarray]:
