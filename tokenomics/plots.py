@@ -288,8 +288,10 @@ def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: b
             ax.plot(frame["month"], frame[prefix + col], label=label, lw=2, color=colour, ls=style)
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(usd_formatter)
-        ax.yaxis.set_minor_formatter(usd_formatter)
-        ax.tick_params(axis="y", which="minor", labelsize=7)
+        low, high = ax.get_ylim()
+        if high / low < 10:  # within one decade there are no major ticks to read: label the minor ones
+            ax.yaxis.set_minor_formatter(usd_formatter)
+            ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xlabel("month")
         ax.set_ylabel(("cumulative " if cumulative else "") + "USD" + ("" if cumulative else " per month"))
         _finish(fig, ax, title, source)
