@@ -72,10 +72,15 @@ def test_people_steps_add_crossings():
 
 def test_never_pays_says_why():
     own = simple()
-    assert "price gap negative" in never_pays_reason(0.05, own, 1e13)
+    assert never_pays_reason(0.05, own, 1e13) == ("the API's $0.05 per M tokens is no more than owning's power cost "
+                                                  "of $0.10 per M tokens, so no volume repays the fixed cost")
     # a full replica costs 2000 / 5e9 = 0.4 $/M of hardware + 0.1 power: an API at 0.45 never catches up
-    assert "capacity never filled cheaply enough" in never_pays_reason(0.45, own, 1e13)
+    assert never_pays_reason(0.45, own, 1e13) == ("even a fully used replica costs $0.50 per M tokens (hardware and "
+                                                  "power, before people), more than the API's $0.45 per M tokens")
     assert never_pays_reason(3.0, own, 1e13) == ""
+    # at $3 per M the first replica pays from (2000 + 4000) / ((3 - 0.1) / 1e6) = 2.07e9 tokens a month
+    assert never_pays_reason(3.0, own, 1e9) == ("owning pays only from 2.07 B tokens a month, beyond the 1 B a month "
+                                                "considered")
     assert math.isinf(first_break_even(0.45, own))
 
 

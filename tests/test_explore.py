@@ -10,6 +10,7 @@ from IPython.utils.capture import capture_output  # noqa: E402
 import tokenomics as tk  # noqa: E402
 from tokenomics import explore  # noqa: E402
 from tokenomics.breakeven import first_break_even, own_cost_structure  # noqa: E402
+from tokenomics.renting import api_models  # noqa: E402
 
 
 @pytest.fixture
@@ -32,7 +33,7 @@ def test_controls_are_release_only_and_listed_from_the_catalogs(explorer):
     c = explorer.controls
     assert all(c[k].continuous_update is False for k in ("tokens_per_month", "target_utilisation",
                                                          "volume_growth_per_year", "api_price_decline_per_year"))
-    assert set(c["api_model"].options) == set(tk.load_api_prices()["model"])
+    assert list(c["api_model"].options) == api_models()
     assert set(c["gpu"].options) == set(tk.load_gpus()["gpu"])
 
 
@@ -58,11 +59,15 @@ def test_buying_changes_owning_and_the_break_even(explorer):
     assert explorer.numbers["break_even_tokens_per_month"] == pytest.approx(first_break_even(api, own))
 
 
-def test_growth_brings_the_crossover_forward(explorer):
+def test_growth_brings_owning_forward(explorer):
     set_value(explorer, "volume_growth_per_year", 1.0)
-    assert explorer.numbers["crossover_month"] is None
+    assert explorer.numbers["recommendation"] == "rent"
     set_value(explorer, "volume_growth_per_year", 10.0)
-    assert explorer.numbers["crossover_month"] is not None
+    assert explorer.numbers["recommendation"] != "rent" and explorer.numbers["start_month"] is not None
+
+
+def test_the_explorer_defaults_are_the_scenario_defaults():
+    assert explore.DEFAULT == {name: getattr(tk.Scenario(), name) for name in explore.CONTROLS}
 
 
 def test_an_impossible_combination_shows_a_message_not_a_traceback(explorer):

@@ -14,14 +14,19 @@ def test_walkthroughs_are_numbered_in_reading_order():
 
 def test_a_failing_notebook_is_listed_and_the_others_still_render(tmp_path):
     jobs = [Job("good", NB01, "good.html"),
-            Job("bad volume", NB01, "bad.html", {"volumes_tokens_per_month": [3e6, -1.0]})]
-    good, bad = run_jobs(jobs, tmp_path, workers=2, timeout_s=300, progress=False)
+            Job("bad volume", NB01, "bad.html", {"workload_volume_tokens_per_month": -1.0}),
+            Job("misspelt", NB01, "misspelt.html", {"workload_volume": 1e9})]
+    good, bad, misspelt = run_jobs(jobs, tmp_path, workers=2, timeout_s=300, progress=False)
     assert good.status == "ok" and bad.status == "failed"
-    assert "tokens_per_month must be >= 0, got -1.0" in bad.error
+    assert bad.error == "ValueError: parameter workload_volume_tokens_per_month must be > 0, got -1.0"
+    assert misspelt.error == ("unknown parameter 'workload_volume' (did you mean 'workload_volume_tokens_per_month'?) "
+                              "for 01_api_pricing.ipynb; it takes: list_prices_as_of, workload_volume_tokens_per_month")
     html = (tmp_path / "good.html").read_text()
     assert "$19,500.00" in html and "What does renting cost?" in html
     assert "tk.monthly_api_cost" not in html and "import tokenomics" not in html  # no code cells
     assert not (tmp_path / "bad.html").exists()  # all or nothing
+    assert (tmp_path / "good.html").stat().st_mode & 0o777 == 0o644
+    assert 'href="index.html"' in html  # back to the index
     assert not list(tmp_path.glob(".*.tmp"))
     index = write_index([good, bad], tmp_path, "t <&> test").read_text()
     assert 'href="good.html"' in index and "bad.html" not in index and "t &lt;&amp;&gt; test" in index

@@ -1,6 +1,7 @@
 """Per-team reports: odd names, a bad team among good ones, a timeout, the index and summary, the CLI."""
 
 import csv
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,8 @@ import pytest
 from tokenomics.reports import read_teams, run_team_reports, safe_filename
 
 ODD_NAMES = ['Quote "team" \'s', "slash/and\\back", "..", "../../etc/passwd", "<script>alert(1)</script>",
-             "Équipe données 東京", "x" * 240, "007", "CON"]
+             "Équipe données 東京", "x" * 240, "007", "CON", '=HYPERLINK("http://x.example","click")', "+1+1",
+             "@SUM(1+1)", "-2+3"]
 
 
 def test_safe_filenames():
@@ -37,7 +39,7 @@ def test_bad_teams_are_listed_and_the_others_still_render(batch):
     out, results = batch
     by_name = {r.name: r for r in results}
     assert by_name["Negative"].status == "failed"
-    assert "tokens_per_month must be > 0, got -5.0" in by_name["Negative"].error
+    assert by_name["Negative"].error == "tokens_per_month must be > 0, got -5.0"
     assert by_name["Bad model"].error.startswith("api_model: unknown API model 'gpt-5000'")
     good = [r for r in results if r.name not in ("Negative", "Bad model")]
     assert all(r.status == "ok" for r in good), [r.error for r in good]
@@ -60,22 +62,44 @@ def test_names_are_escaped_and_types_kept(batch):
         rows = {r["team"]: r for r in csv.DictReader(fh)}
     assert rows["007"]["status"] == "ok" and rows["Negative"]["status"] == "failed"
     assert rows["x" * 240]["report"].endswith(".html")
+    for formula in ('=HYPERLINK("http://x.example","click")', "+1+1", "@SUM(1+1)", "-2+3"):
+        assert rows["'" + formula]["status"] == "ok"  # shown as text in a spreadsheet, readable as the name
 
 
-def test_headline_comes_first(batch):
+def test_headline_comes_first_dated_and_linked_back(batch):
     out, _ = batch
     page = (out / "007.html").read_text(encoding="utf-8")
     body = page[page.index("<body"):]
     assert body.index("tokenomics team report") < body.index("Where the team stands")
-    assert "import tokenomics" not in page and "team_parameters" not in page  # no code cells
+    assert body.index('href="index.html"') < body.index("tokenomics team report")  # back to the index, at the top
+    assert "import tokenomics" not in page and "Scenario.from_row" not in page  # no code cells
+    assert re.search(r"list price as of \d{4}-\d{2}-\d{2}; volume as stated", page)
+    assert re.search(r"generated \d{4}-\d{2}-\d{2} by tokenomics \d", page)
 
 
-def test_sensitivity_of_a_team_puts_the_api_price_first():
-    from tokenomics.advice import sensitivity, team_parameters, team_summary
+def test_no_raw_numbers_on_any_page(batch):
+    out, results = batch
+    for r in results:
+        if r.status != "ok":
+            continue
+        page = (out / r.html_name).read_text(encoding="utf-8")
+        text = re.sub(r"<(style|script)[^>]*>.*?</\1>|<[^>]+>|data:image/png;base64,[A-Za-z0-9+/=]+", " ", page, flags=re.S)
+        for raw in (r"\b\d\.\d+e[+-]\d+", r"\bNaN\b", r"\binf\b", r"\bNone\b"):
+            assert not re.search(raw, text), (r.name, raw, re.search(raw, text))
 
-    p = team_parameters({"team": "t", "tokens_per_month": 2e9, "gpu_mode": "buy"})
-    table = sensitivity(p, team_summary(p))
-    assert table["input"].iloc[0] == "api_usd_per_mtok" and table.attrs["median_break_even_tokens"] > 0
+
+def test_files_are_readable_by_others(batch):
+    out, _ = batch
+    for path in out.iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path.name
+
+
+def test_index_is_a_decision_table(batch):
+    out, results = batch
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for column in ("recommendation", "start", "saving (present value)", "confidence"):
+        assert f"<th>{column}</th>" in index
+    assert "not reported: tokens_per_month must be &gt; 0, got -5.0" in index
 
 
 def test_a_report_over_its_timeout_is_killed_and_listed(tmp_path):

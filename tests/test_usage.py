@@ -110,4 +110,4 @@ def test_monthly_roll_up_and_teams_table():
 def test_catalog_model_names_from_provider_ids():
     assert catalog_model("openai", "gpt-4.1-2025-04-14") == "GPT-4.1"
     assert catalog_model("anthropic", "anthropic/claude-3-5-haiku-20241022") == "Claude 3.5 Haiku"
-    assert catalog_model("openai", "no-such-model-xyz") is None
+    assert catalog_model("openai", "no-such-model-xyz") == "no-such-model-xyz"  # kept, so the team is refused by name

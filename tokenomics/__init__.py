@@ -5,17 +5,21 @@ Functions take scalars or numpy arrays and broadcast; units live in names (`_usd
 """
 
 from .breakeven import break_even_tokens
-from .catalog import (CatalogError, load_api_prices, load_catalog, load_gpus, load_open_models, load_quality_scores,
-                      load_owning_assumptions, load_serving_benchmarks, load_workloads, validate_all)
+from .catalog import (CatalogError, article_figure, load_api_prices, load_article_claims, load_catalog, load_gpus,
+                      load_open_models, load_owning_assumptions, load_quality_scores, load_serving_benchmarks,
+                      load_workloads, validate_all)
 from .memory import DoesNotFit, gpus_needed, kv_cache_bytes_per_token, serving_memory, weight_bytes
-from .owning import monthly_cost_at_volume, monthly_fixed_cost, monthly_power_cost, selfhost_cost_per_mtok
+from .owning import (OwnCost, monthly_cost_at_volume, monthly_fixed_cost, monthly_power_cost, own_cost_structure,
+                     selfhost_cost_per_mtok)
 from .renting import (api_models, api_price, article_vs_list, blended_drift, blended_price, cost_table, format_usd,
                       implied_input_share, monthly_api_cost, round_cents, workload_cost_table)
 from .portfolio import Tier, cheapest_mix, distillation_payback_weeks, mixed_basket_price
 from .serving import best_tensor_parallel, calibrate, calibration_error, throughput_tokens_per_s
+from .scenario import Scenario, ScenarioError
 from .usage import read_usage
 
 __all__ = [
+    "OwnCost", "Scenario", "ScenarioError", "article_figure", "load_article_claims", "own_cost_structure",
     "CatalogError", "DoesNotFit", "Tier", "api_models", "best_tensor_parallel", "cheapest_mix",
     "distillation_payback_weeks", "mixed_basket_price", "api_price", "article_vs_list", "blended_drift", "blended_price",
     "break_even_tokens", "calibrate", "calibration_error", "cost_table", "format_usd", "gpus_needed",

@@ -1,190 +1,276 @@
-"""One team's answer: its parameters checked field by field, and the headline the report leads with.
+"""One team's answer: the cheapest path over the horizon, how sure it is, and the words the report leads with.
 
-No cost logic of its own: it calls renting, breakeven, projection and uncertainty.
+No cost logic of its own: it calls renting, owning, breakeven and projection through a `Scenario`.
+
+The decision is one grid. Path (s, k): rent until month k, then self-host a share s of the traffic (the
+rest stays on the API). Its present value is
+
+    PV(s, k) = sum_{t<k} rent_t d_t + sum_{t>=k} hybrid_t(s) d_t,    d_t = (1 + r)^(-t/12)
+
+for s in 0, 10 %, ..., 100 % and k in 0 .. horizon (k = horizon, or s = 0, is renting throughout). The
+recommendation is the cheapest path; the saving is PV(rent) - PV(s*, k*); the table of the cheapest
+start per share, the charts and the headline all read this one grid, so they agree.
 """
 
 from __future__ import annotations
 
-import math
-from functools import lru_cache
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .breakeven import first_break_even, never_pays_reason, own_cost_structure
-from .catalog import load_api_prices, load_gpus, load_open_models, load_workloads
-from .checks import as_array, lookup_name
-from .projection import crossover_month, npv, project, project_arrays, wait_and_see
-from .renting import api_price, monthly_api_cost
+from . import present
+from .breakeven import first_break_even, never_pays_reason
+from .owning import OwnCost
+from .projection import project_arrays
+from .scenario import Scenario, ScenarioError
+from .uncertainty import lognormal
 
-#: Every report parameter with its default; a teams file may set any of them per team.
-DEFAULTS = {
-    "team": "",
-    "workload": "chat",
-    "tokens_per_month": 1e9,
-    "input_share": None,  # None: from the workload profile
-    "cached_share": None,
-    "input_tokens_per_request": None,
-    "output_tokens_per_request": None,
-    "api_model": "GPT-4.1",
-    "prices_as_of": None,  # None: latest list price
-    "open_model": "Llama 3.1 8B",
-    "gpu": "H100 SXM",
-    "weight_format": "fp8",
-    "gpu_mode": "rent",
-    "volume_growth_per_year": 3.0,
-    "api_price_decline_per_year": 0.5,
-    "gpu_price_decline_per_year": 0.3,
-    "reasoning_output_multiplier": 1.0,
-    "peak_to_average": 2.0,
-    "target_utilisation": 0.6,
-    "fte_share": 0.25,
-    "horizon_months": 36,
-    "discount_rate_per_year": 0.10,
+TeamError = ScenarioError  # the name the report runner and older callers use
+#: Self-hosted shares the decision considers (steps of 10 %).
+SHARES = np.round(np.linspace(0.0, 1.0, 11), 2)
+#: Spreads of the inputs the saving is uncertain in: (label, unit, 90th percentile over the median).
+#: API price x/÷2 (teams switch models; price cuts), GPU price x/÷1.4 (on-demand prices moved ±40 % in
+#: 2025-26), people x/÷1.6, throughput x/÷1.3 (about the roofline's held-out error), growth x/÷2.
+UNCERTAIN = {
+    "api_price": ("API price", 2.0),
+    "gpu_price": ("GPU price", 1.4),
+    "people": ("engineer cost", 1.6),
+    "throughput": ("serving throughput", 1.3),
+    "growth": ("volume growth", 2.0),
 }
-NUMBER_RULES = {  # field: (low, high, low exclusive)
-    "tokens_per_month": (0, 1e15, True), "input_share": (0, 1, False), "cached_share": (0, 1, False),
-    "input_tokens_per_request": (0, 1e7, False), "output_tokens_per_request": (0, 1e7, True),
-    "volume_growth_per_year": (0, 1e3, True), "api_price_decline_per_year": (0, 0.999, False),
-    "gpu_price_decline_per_year": (0, 0.999, False), "reasoning_output_multiplier": (1, 1e3, False),
-    "peak_to_average": (1, 100, False), "target_utilisation": (0, 1, True), "fte_share": (0, 100, False),
-    "horizon_months": (1, 600, False), "discount_rate_per_year": (0, 1, False),
-}
+MONTE_CARLO_RUNS = 4000
+#: A change is recommended only if it saves money in at least this share of the Monte Carlo scenarios.
+MIN_P_SAVING = 0.5
+MODE_WORDS = {"rent": "rented", "buy": "bought"}
 
 
-class TeamError(ValueError):
-    """A team's parameters are unusable: names the field and what was wrong."""
+@dataclass(frozen=True)
+class Decision:
+    """The cheapest path for one scenario and every figure the report shows about it."""
+
+    recommendation: str  # "rent", "own" or "hybrid"
+    start_month: int | None  # month owning starts (None: rent throughout)
+    own_share: float  # share of traffic self-hosted from start_month (0 when renting)
+    npv_rent_usd: float  # present value of renting throughout
+    npv_best_usd: float  # present value of the recommended path
+    api_usd_per_mtok: float  # today's blended API price at the team's mix
+    current_api_usd_per_month: float
+    own_usd_per_month: float  # owning all of today's traffic, today
+    break_even_tokens_per_month: float  # today's prices: owning all traffic pays from this volume (inf: never)
+    reason: str  # why renting wins, when it does
+    monthly: pd.DataFrame  # month, tokens, rent_usd, path_usd and cumulative columns
+    shares: pd.DataFrame  # per self-hosted share: cheapest start month, present value, saving
+    runs: dict = field(default_factory=dict, repr=False)  # Monte Carlo: saving_usd per run
+
+    @property
+    def saving_usd(self) -> float:
+        """Present value saved against renting throughout (0 when renting)."""
+        return self.npv_rent_usd - self.npv_best_usd
+
+    @property
+    def dearer_months(self) -> list[int]:
+        """Months after the start in which the recommended path costs more than renting (capacity steps)."""
+        m = self.monthly
+        return m.loc[(m["month"] >= (self.start_month or 0)) & (m["path_usd"] > m["rent_usd"] * (1 + 1e-9)),
+                     "month"].tolist() if self.recommendation != "rent" else []
+
+    @property
+    def p_saving(self) -> float:
+        """Probability (0..1) that the recommended path saves money over the horizon; NaN when renting."""
+        return float(np.mean(self.runs["saving_usd"] > 0)) if self.recommendation != "rent" else float("nan")
+
+    @property
+    def confidence(self) -> float:
+        """Probability (0..1) that the recommendation is the cheaper choice: the path saves, or, when renting,
+        that the best alternative does not."""
+        saving = self.runs["saving_usd"]
+        return float(np.mean(saving > 0) if self.recommendation != "rent" else np.mean(saving <= 0))
+
+    def saving_quantiles(self, q=(10, 90)) -> tuple[float, ...]:
+        """Percentiles of the Monte Carlo saving (USD, present value) of the path the runs describe."""
+        return tuple(float(v) for v in np.percentile(self.runs["saving_usd"], q))
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
+def _discount(horizon: int, rate: float) -> np.ndarray:
+    return (1 + rate) ** (-np.arange(horizon) / 12)
 
 
-def team_parameters(row: dict) -> dict:
-    """A team's report parameters: defaults filled, workload resolved into shares, every field checked.
+def path_grid(s: Scenario, **overrides) -> dict:
+    """Monthly rent and hybrid costs for every share in SHARES (months on the last axis), and PV(s, k).
 
-    Raises TeamError("field: what was wrong"). Text stays text (a team called 007 stays "007").
+    `overrides` replace projection inputs (arrays of shape (n, 1, 1) run n scenarios at once).
     """
-    unknown = sorted(set(row) - set(DEFAULTS))
-    if unknown:
-        raise TeamError(f"unknown field(s) {unknown}; known: {sorted(DEFAULTS)}")
-    p = {k: (DEFAULTS[k] if _blank(row.get(k)) else row[k]) for k in DEFAULTS}
-    p["team"] = str(row.get("team", "")).strip()
-    if not p["team"]:
-        raise TeamError("team: empty name")
-
-    def named(field, kind, known):
-        try:
-            return lookup_name(kind, str(p[field]), known)
-        except KeyError as err:
-            raise TeamError(f"{field}: {err.args[0]}") from None
-
-    workloads = load_workloads().set_index("workload")
-    if any(_blank(row.get(k)) for k in ("input_share", "cached_share", "input_tokens_per_request",
-                                        "output_tokens_per_request")):
-        profile = workloads.loc[named("workload", "workload", workloads.index)]
-        for k in ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request"):
-            if _blank(row.get(k)):
-                p[k] = float(profile[k]) if not pd.isna(profile[k]) else None
-    if p["input_tokens_per_request"] is None or p["output_tokens_per_request"] is None:
-        chat = workloads.loc["chat"]
-        p["input_tokens_per_request"] = p["input_tokens_per_request"] or float(chat["input_tokens_per_request"])
-        p["output_tokens_per_request"] = p["output_tokens_per_request"] or float(chat["output_tokens_per_request"])
-    for field, (low, high, exclusive) in NUMBER_RULES.items():
-        try:
-            p[field] = float(as_array(field, p[field], low=low, high=high, low_open=exclusive))
-        except ValueError as err:
-            raise TeamError(str(err)) from None
-    if p["input_share"] >= 1:
-        raise TeamError("input_share: must be < 1, a team with no output tokens has nothing to serve")
-    p["horizon_months"] = int(round(p["horizon_months"]))
-    p["api_model"] = named("api_model", "API model", load_api_prices()["model"])
-    p["open_model"] = named("open_model", "open model", load_open_models()["model"])
-    p["gpu"] = named("gpu", "GPU", load_gpus()["gpu"])
-    if p["gpu_mode"] not in ("rent", "buy"):
-        raise TeamError(f"gpu_mode: expected 'rent' or 'buy', got {p['gpu_mode']!r}")
-    p["workload"] = str(p["workload"])
-    p["weight_format"] = str(p["weight_format"])
-    p["prices_as_of"] = None if _blank(p["prices_as_of"]) else str(p["prices_as_of"])
-    return p
+    kw = s.projection_inputs() | overrides
+    arrays = project_arrays(s.tokens_per_month, **(kw | {"hybrid_own_share": SHARES[:, None]}))
+    rent, hybrid = arrays["rent_usd"], arrays["hybrid_usd"]
+    rent = np.broadcast_to(rent, hybrid.shape)
+    d = _discount(s.horizon_months, s.discount_rate_per_year)
+    zeros = np.zeros(hybrid.shape[:-1] + (1,))
+    before = np.concatenate([zeros, np.cumsum(rent * d, axis=-1)], axis=-1)  # PV of renting months < k
+    after = np.concatenate([np.cumsum((hybrid * d)[..., ::-1], axis=-1)[..., ::-1], zeros], axis=-1)
+    return {"rent_usd": rent[..., 0, :], "hybrid_usd": hybrid, "tokens_per_month": arrays["tokens_per_month"],
+            "npv": before + after, "npv_rent": before[..., 0, -1]}
 
 
-def _api(p: dict) -> pd.Series:
-    return api_price(p["api_model"], p["prices_as_of"])
+def decide(s: Scenario, runs: int = MONTE_CARLO_RUNS, seed: int = 0) -> Decision:
+    """The cheapest path over the horizon (see the module docstring), today's figures, and its Monte Carlo."""
+    grid = path_grid(s)
+    npv, npv_rent = grid["npv"], float(grid["npv_rent"])
+    i, k = np.unravel_index(int(np.argmin(npv)), npv.shape)
+    best = float(npv[i, k])
+    renting = best >= npv_rent * (1 - 1e-9) or SHARES[i] == 0 or k == s.horizon_months
+    share, start = (0.0, None) if renting else (float(SHARES[i]), int(k))
+    months = np.arange(s.horizon_months)
+    path = grid["rent_usd"] if renting else np.where(months >= start, grid["hybrid_usd"][i], grid["rent_usd"])
+    monthly = pd.DataFrame({"month": months, "tokens_per_month": np.ravel(grid["tokens_per_month"]),
+                            "rent_usd": grid["rent_usd"], "path_usd": path})
+    monthly["cumulative_rent_usd"] = monthly["rent_usd"].cumsum()
+    monthly["cumulative_path_usd"] = monthly["path_usd"].cumsum()
+    best_start = np.argmin(npv, axis=1)
+    shares = pd.DataFrame({"own_share": SHARES, "start_month": best_start,
+                           "npv_usd": npv[np.arange(len(SHARES)), best_start]})
+    shares["saving_usd"] = npv_rent - shares["npv_usd"]
+    api = s.api_usd_per_mtok
+    be = float(first_break_even(api, s.own))
+    reason = ""
+    if renting:
+        top = s.tokens_per_month * s.volume_growth_per_year ** (s.horizon_months / 12)
+        why = never_pays_reason(api, s.own, max(top, s.tokens_per_month)) or (
+            "its fixed cost is not repaid at these growth and price-decline rates")
+        reason = f"Owning {s.open_model} would not pay within {s.horizon_months} months: {why}"
+    decision = Decision("rent" if renting else ("own" if share == 1 else "hybrid"), start, share, npv_rent,
+                        npv_rent if renting else best, api, api * s.tokens_per_month / 1e6,
+                        float(s.own.monthly_usd(s.tokens_per_month)), be, reason, monthly, shares)
+    path_share, path_start = (share, start) if not renting else _best_alternative(npv, s.horizon_months)
+    if renting:  # what renting was weighed against, drawn beside it
+        alternative = np.where(months >= path_start, grid["hybrid_usd"][list(SHARES).index(path_share)], grid["rent_usd"])
+        monthly["alternative_usd"] = alternative
+        monthly["cumulative_alternative_usd"] = np.cumsum(alternative)
+        monthly.attrs["alternative_label"] = (f"not recommended: {present.share(path_share)} on {s.open_model} from "
+                                              f"{present.month(path_start)}")
+    draws = draw_factors(runs, seed)
+    saving = saving_under(s, draws, path_share, path_start)
+    if not renting and np.mean(saving > 0) < MIN_P_SAVING:  # cheaper in the central case, but a coin flip or worse
+        decision = Decision("rent", None, 0.0, npv_rent, npv_rent, api, decision.current_api_usd_per_month,
+                            decision.own_usd_per_month, be,
+                            f"Self-hosting {present.share(share)} of traffic on {s.open_model} from "
+                            f"{present.month(start)} would save {present.usd(npv_rent - best)} in the central case, "
+                            f"but loses money in {present.share(float(np.mean(saving <= 0)))} of scenarios",
+                            _with_alternative(monthly, grid["rent_usd"], f"not recommended: {present.share(share)} on "
+                                              f"{s.open_model} from {present.month(start)}"), shares)
+    return Decision(**{**decision.__dict__, "runs": {"saving_usd": saving, "share": path_share,
+                                                    "start_month": path_start, **draws}})
 
 
-@lru_cache(maxsize=256)
-def _own(open_model, gpu, weight_format, input_tokens, output_tokens, mode, peak, utilisation, fte_share):
-    """Owning's cost structure; cached because the explorer and the runner ask for the same ones often."""
-    return own_cost_structure(open_model, gpu, weight_format, input_tokens, output_tokens, mode=mode,
-                              peak_to_average=peak, target_utilisation=utilisation, fte_share=fte_share)
+def _with_alternative(monthly: pd.DataFrame, rent: np.ndarray, label: str) -> pd.DataFrame:
+    """The monthly frame of a path that was rejected: renting becomes the path, the rejected one the alternative."""
+    out = monthly.assign(alternative_usd=monthly["path_usd"], cumulative_alternative_usd=monthly["cumulative_path_usd"],
+                         path_usd=rent, cumulative_path_usd=np.cumsum(rent))
+    out.attrs["alternative_label"] = label
+    return out
 
 
-def scenario(p: dict) -> dict:
-    """Keyword arguments of `projection.project` for this team."""
-    price = _api(p)
-    cached_price = price["cached_input_usd_per_mtok"]
-    own = _own(p["open_model"], p["gpu"], p["weight_format"], p["input_tokens_per_request"],
-               p["output_tokens_per_request"], p["gpu_mode"], p["peak_to_average"], p["target_utilisation"],
-               p["fte_share"])
-    return dict(api_input_usd_per_mtok=price["input_usd_per_mtok"], api_output_usd_per_mtok=price["output_usd_per_mtok"],
-                input_share=p["input_share"], cached_share=p["cached_share"] if not np.isnan(cached_price) else 0.0,
-                cached_input_usd_per_mtok=None if np.isnan(cached_price) else cached_price, own=own,
-                horizon_months=p["horizon_months"], volume_growth_per_year=p["volume_growth_per_year"],
-                api_price_decline_per_year=p["api_price_decline_per_year"],
-                reasoning_output_multiplier=p["reasoning_output_multiplier"],
-                gpu_price_decline_per_year=p["gpu_price_decline_per_year"],
-                hardware_refresh_months=None if p["gpu_mode"] == "rent" else 36)
+def _best_alternative(npv: np.ndarray, horizon: int) -> tuple[float, int]:
+    """The cheapest path that self-hosts something (what renting is up against)."""
+    owning = npv[1:, :horizon]
+    i, k = np.unravel_index(int(np.argmin(owning)), owning.shape)
+    return float(SHARES[i + 1]), int(k)
 
 
-def team_summary(p: dict) -> dict:
-    """The headline and the figures behind it: today's bills, break-even, crossover, best path and mix."""
-    kw = scenario(p)
-    own = kw["own"]
-    api_per_mtok = monthly_api_cost(p["api_model"], 1e6, p["input_share"], kw["cached_share"], as_of=p["prices_as_of"])
-    volume = p["tokens_per_month"]
-    frame = project(volume, **kw)
-    rate = p["discount_rate_per_year"]
-    shares = np.linspace(0, 1, 11)
-    mix = project_arrays(volume, **(kw | {"hybrid_own_share": shares[:, None]}))
-    mix_npv = np.array([npv(row, rate) for row in mix["hybrid_usd"]])
-    best_share = float(shares[int(np.argmin(mix_npv))])
-    paths = {}
-    for option in ("own", "hybrid"):
-        waiting = wait_and_see(volume, discount_rate_per_year=rate, option=option, **(kw | {"hybrid_own_share": best_share or 0.5}))
-        best = waiting.loc[waiting[f"npv_{option}_from_start_usd"].idxmin()]
-        paths[option] = (float(best[f"npv_{option}_from_start_usd"]), int(best["start_month"]))
-    rent_npv = npv(frame["rent_usd"], rate)
-    horizon = p["horizon_months"]
-    choice, (best_npv, start) = min(paths.items(), key=lambda kv: kv[1][0])
-    if start >= horizon or best_npv >= rent_npv * (1 - 1e-9):
-        verdict, start, best_npv = "rent", None, rent_npv
-    else:
-        verdict = choice
-    be = float(first_break_even(api_per_mtok, own))
-    saving = rent_npv - best_npv
-    if verdict == "rent":
-        why = never_pays_reason(api_per_mtok, own, volume * p["volume_growth_per_year"] ** (horizon / 12)) or \
-            "owning's fixed cost is not repaid within the horizon at these rates"
-        headline = f"Rent: keep using the API ({p['api_model']}) — {why}."
-    else:
-        what = (f"self-host {p['open_model']} on {p['gpu']}" if verdict == "own"
-                else f"self-host {best_share:.0%} of traffic on {p['open_model']}, the rest on {p['api_model']}")
-        when = "now" if start == 0 else f"from month {start}"
-        headline = (f"{verdict.capitalize()} {when}: {what}; saves ${saving:,.0f} over {horizon} months "
-                    f"(present value at {rate:.0%}) against renting.")
-    return {
-        "team": p["team"], "recommendation": verdict, "start_month": start, "headline": headline,
-        "api_usd_per_mtok": api_per_mtok, "current_api_usd_per_month": api_per_mtok * volume / 1e6,
-        "own_usd_per_month": float(own.monthly_usd(volume)), "break_even_tokens_per_month": be,
-        "tokens_per_month": volume, "position_vs_break_even": volume / be if np.isfinite(be) else 0.0,
-        "crossover_month_own": crossover_month(frame, "own"), "crossover_month_hybrid": crossover_month(frame, "hybrid"),
-        "npv_rent_usd": rent_npv, "npv_best_usd": best_npv, "best_hybrid_own_share": best_share,
-    }
+def draw_factors(n: int, seed: int = 0) -> dict[str, np.ndarray]:
+    """n seeded draws of each uncertain input as a factor on its central value (lognormal, median 1)."""
+    rng = np.random.default_rng(seed)
+    return {name: lognormal(1.0, spread).rvs(size=n, random_state=rng) for name, (_, spread) in UNCERTAIN.items()}
+
+
+def saving_under(s: Scenario, factors: dict[str, np.ndarray], share: float, start: int) -> np.ndarray:
+    """Present value saved by path (share, start) against renting, for each set of input factors (vectorised)."""
+    own, kw = s.own, s.projection_inputs()
+    n = len(next(iter(factors.values())))
+    col = {k: np.asarray(v, dtype=float).reshape(n, 1) for k, v in factors.items()}
+    scaled = OwnCost(own.capacity_tokens_per_month * col["throughput"],
+                     own.hardware_usd_per_replica_month * col["gpu_price"], own.people_usd_per_month * col["people"],
+                     own.variable_usd_per_mtok / col["throughput"], own.target_utilisation, own.peak_to_average,
+                     own.replicas_per_people_step, own.output_share, own.gpus_per_replica)
+    cached = kw["cached_input_usd_per_mtok"]
+    arrays = project_arrays(s.tokens_per_month, **(kw | {
+        "api_input_usd_per_mtok": kw["api_input_usd_per_mtok"] * col["api_price"],
+        "api_output_usd_per_mtok": kw["api_output_usd_per_mtok"] * col["api_price"],
+        "cached_input_usd_per_mtok": None if cached is None else cached * col["api_price"],
+        "volume_growth_per_year": s.volume_growth_per_year * col["growth"], "own": scaled,
+        "hybrid_own_share": share}))
+    d = _discount(s.horizon_months, s.discount_rate_per_year)
+    months = np.arange(s.horizon_months)
+    path = np.where(months >= start, arrays["hybrid_usd"], arrays["rent_usd"])
+    return ((arrays["rent_usd"] - path) * d).sum(axis=-1)
+
+
+def sensitivity(s: Scenario, decision: Decision, low_q: float = 0.1, high_q: float = 0.9) -> pd.DataFrame:
+    """What moves the saving of the recommended path (or, when renting, of the best alternative) most:
+    each uncertain input at its `low_q` and `high_q` quantile, the others at their median. Widest first."""
+    share, start = decision.runs["share"], decision.runs["start_month"]
+    rows = []
+    for name, (label, spread) in UNCERTAIN.items():
+        dist = lognormal(1.0, spread)
+        factors = {k: np.ones(2) for k in UNCERTAIN} | {name: np.array([dist.ppf(low_q), dist.ppf(high_q)])}
+        low, high = saving_under(s, factors, share, start)
+        rows.append({"input": label, "low_factor": factors[name][0], "high_factor": factors[name][1],
+                     "saving_at_low_usd": low, "saving_at_high_usd": high})
+    table = pd.DataFrame(rows)
+    table["swing_usd"] = (table["saving_at_high_usd"] - table["saving_at_low_usd"]).abs()
+    table.attrs |= {"median_saving_usd": float(saving_under(s, {k: np.ones(1) for k in UNCERTAIN}, share, start)[0]),
+                    "low_q": low_q, "high_q": high_q}
+    return table.sort_values("swing_usd", ascending=False, ignore_index=True)
+
+
+def headline(s: Scenario, d: Decision) -> str:
+    """The one sentence a report leads with: path, model (and GPU when owning), when, saving, how sure."""
+    years = f"{s.horizon_months} months"
+    rate = present.share(s.discount_rate_per_year)
+    if d.recommendation == "rent":
+        return (f"Rent: stay on {s.api_model}. {d.reason}. Renting stays the cheaper choice in "
+                f"{present.share(d.confidence)} of scenarios.")
+    when = "now" if d.start_month == 0 else f"in month {d.start_month}"
+    hosting = f"{s.open_model} on {s.gpu} ({MODE_WORDS[s.gpu_mode]} GPUs)"
+    what = (f"self-host {hosting} for all traffic" if d.recommendation == "own"
+            else f"self-host {present.share(d.own_share)} of traffic on {hosting}, the rest on {s.api_model}")
+    p10, p90 = d.saving_quantiles()
+    return (f"{d.recommendation.capitalize()}: start {when} — {what}. Saves {present.usd(d.saving_usd)} over {years} "
+            f"against staying on {s.api_model} (present value at {rate}); it saves money in "
+            f"{present.share(d.p_saving)} of scenarios (P10–P90 {present.usd(p10)} to {present.usd(p90)}).")
+
+
+def summary_row(s: Scenario, d: Decision) -> dict:
+    """The team's line in summary.csv and the index: plain values (numbers as numbers)."""
+    p10, p90 = d.saving_quantiles()
+    return {"team": s.team, "recommendation": d.recommendation, "start_month": d.start_month,
+            "own_share": d.own_share, "headline": headline(s, d), "saving_usd": d.saving_usd,
+            "p_saving": d.p_saving, "confidence": d.confidence, "saving_p10_usd": p10, "saving_p90_usd": p90,
+            "api_model": s.api_model, "open_model": s.open_model, "gpu": s.gpu, "gpu_mode": s.gpu_mode,
+            "tokens_per_month": s.tokens_per_month, "current_api_usd_per_month": d.current_api_usd_per_month,
+            "own_usd_per_month": d.own_usd_per_month, "break_even_tokens_per_month": d.break_even_tokens_per_month,
+            "prices_as_of": price_date(s), "usage_first_date": s.usage_first_date, "usage_last_date": s.usage_last_date,
+            "usage_days_observed": s.usage_days_observed}
+
+
+def price_date(s: Scenario) -> str:
+    """The date the API price in use was stated (its catalog row's as_of)."""
+    return present.day(s.api_row["as_of"])
+
+
+def volume_note(s: Scenario) -> str:
+    """Where the monthly volume comes from, in words: stated, or observed and scaled."""
+    if not s.from_usage:
+        return "as stated (not measured from usage)"
+    factor = s.tokens_per_month / s.usage_tokens_observed if s.usage_tokens_observed else float("nan")
+    return (f"usage export, {s.usage_first_date} to {s.usage_last_date} ({s.usage_days_observed} days with usage): "
+            f"{present.tokens(s.usage_tokens_observed)} tokens scaled ×{factor:.2f} to a month")
 
 
 def teams_from_usage(usage: pd.DataFrame, **overrides) -> pd.DataFrame:
-    """A teams table from a normalised usage table: the latest month per team, scaled to a full month."""
+    """A teams table from a normalised usage table: the latest month per team, scaled to a full month,
+    with the period it was observed in."""
     from .usage import monthly_usage
 
     monthly = monthly_usage(usage)
@@ -192,50 +278,175 @@ def teams_from_usage(usage: pd.DataFrame, **overrides) -> pd.DataFrame:
     days_in_month = latest["month"].dt.days_in_month
     rows = []
     for r, days_total in zip(latest.itertuples(), days_in_month):
+        dates = usage.loc[(usage["team"] == r.team) & (usage["date"].dt.to_period("M").dt.to_timestamp() == r.month),
+                          "date"]
         row = {"team": str(r.team), "workload": "usage export",
                "tokens_per_month": r.tokens * days_total / r.days,
                "input_share": r.input_share, "cached_share": r.cached_share,
                "input_tokens_per_request": r.input_tokens_per_request,
                "output_tokens_per_request": r.output_tokens_per_request,
-               "api_model": catalog_model(r.top_provider, r.top_model) or DEFAULTS["api_model"]}
+               "api_model": catalog_model(r.top_provider, r.top_model),
+               "usage_first_date": present.day(dates.min()), "usage_last_date": present.day(dates.max()),
+               "usage_days_observed": int(r.days), "usage_tokens_observed": float(r.tokens)}
         rows.append(row | overrides)
     return pd.DataFrame(rows)
 
 
-def catalog_model(provider: str, model_id: str) -> str | None:
-    """The data/api_prices.csv name of a provider's model id (e.g. gpt-4.1-2025-04-14 -> GPT-4.1), via genai-prices."""
+def catalog_model(provider: str, model_id: str) -> str:
+    """The data/api_prices.csv name of a provider's model id (e.g. gpt-4.1-2025-04-14 -> GPT-4.1), via
+    genai-prices; the id itself when the catalog has no such model (the team is then refused, by name)."""
     from genai_prices import data_snapshot
+
+    from .catalog import load_api_prices
 
     prices = load_api_prices()
     ids = prices.dropna(subset=["provider_model_id"]).query("provider_model_id != ''")
     ref = str(model_id).split("/", 1)[-1]
     try:
         _, info = data_snapshot.get_snapshot().find_provider_model(ref, None, str(provider).lower(), None)
-    except Exception:  # genai-prices raises its own LookupError subclasses for unknown models
-        return None
+    except LookupError:
+        return str(model_id)
     match = ids[ids["provider_model_id"] == info.id]
-    return str(match["model"].iloc[0]) if len(match) else None
+    return str(match["model"].iloc[0]) if len(match) else str(model_id)
 
 
-def sensitivity(p: dict, summary: dict) -> pd.DataFrame:
-    """Tornado table of this team's break-even under the kit's default spreads (uncertainty.default_distributions)."""
-    from .catalog import load_gpus
-    from .owning import assumption
-    from .uncertainty import Deployment, default_distributions, tornado
-
-    own = scenario(p)["own"]
-    n = gpus_per_replica(p)
-    hourly = (float(load_gpus().set_index("gpu").loc[p["gpu"], "rent_usd_per_hour"]) if p["gpu_mode"] == "rent"
-              else own.hardware_usd_per_replica_month / n / assumption("hours_per_month"))
-    distributions = default_distributions(summary["api_usd_per_mtok"], hourly, own.people_usd_per_month,
-                                          p["volume_growth_per_year"])
-    return tornado(distributions, Deployment(n, own.capacity_tokens_per_month, p["peak_to_average"],
-                                             own.variable_usd_per_mtok))
+def assumptions_text(s: Scenario) -> str:
+    """The assumptions that drive the verdict, in one line people read."""
+    return (f"Assumptions behind this verdict: volume ×{s.volume_growth_per_year:g} a year, API prices "
+            f"-{present.share(s.api_price_decline_per_year)} a year, GPU prices -{present.share(s.gpu_price_decline_per_year)} "
+            f"a year, peak hour {s.peak_to_average:g}× the average, replicas filled to "
+            f"{present.share(s.target_utilisation)} at peak, {s.fte_share:g} FTE per deployment, "
+            f"{s.horizon_months} months, discount {present.share(s.discount_rate_per_year)} a year.")
 
 
-def gpus_per_replica(p: dict) -> int:
-    """GPUs in one self-hosted replica for this team (the tensor-parallel size chosen for throughput)."""
-    from .serving import best_tensor_parallel
+def provenance_text(s: Scenario, generated: str | None = None) -> str:
+    """Dates behind the page: prices as of, where the volume comes from, kit version and generation date."""
+    from datetime import date
+    from importlib.metadata import version
 
-    return best_tensor_parallel(p["open_model"], p["gpu"], p["weight_format"], p["input_tokens_per_request"],
-                                p["output_tokens_per_request"])
+    row = s.api_row
+    basis = "the article's table" if row["price_basis"] == "article" else "list price"
+    return (f"Dates: {s.api_model} {basis} as of {price_date(s)}; volume {volume_note(s)}; "
+            f"generated {generated or date.today().isoformat()} by tokenomics {version('tokenomics-kit')}.")
+
+
+def today_text(s: Scenario, d: Decision) -> str:
+    """Today's bill both ways, in one sentence."""
+    own = s.own.lines(s.tokens_per_month)
+    return (f"Today: {present.tokens(s.tokens_per_month)} tokens a month on {s.api_model} cost "
+            f"{present.usd(d.current_api_usd_per_month)} a month; self-hosting all of it on "
+            f"{present.count(float(own['gpus']))} × {s.gpu} ({MODE_WORDS[s.gpu_mode]}) would cost {present.usd(d.own_usd_per_month)}.")
+
+
+def standing(s: Scenario, d: Decision) -> present.Table:
+    """Where the team stands today: volume, mix, both bills, the one break-even and the team against it."""
+    own = s.own.lines(s.tokens_per_month)
+    be = d.break_even_tokens_per_month
+    row = s.api_row
+    return present.key_values({
+        "tokens a month": f"{present.tokens(s.tokens_per_month)} ({volume_note(s)})",
+        "token mix": f"{present.share(s.input_share)} input, of which {present.share(s.cached_share)} read from cache",
+        f"API price, {s.api_model}": f"{present.usd_per_mtok(d.api_usd_per_mtok)} at this mix "
+                                     f"(as of {price_date(s)}, {row['price_basis']} price)",
+        "API bill today": f"{present.usd(d.current_api_usd_per_month)} a month",
+        "self-hosting it all today": (f"{present.usd(d.own_usd_per_month)} a month: "
+                                      f"{present.plural(float(own['replicas']), 'replica')} of {s.own.gpus_per_replica:g} × {s.gpu} ({MODE_WORDS[s.gpu_mode]}) — hardware "
+                                      f"{present.usd(float(own['hardware_usd']))}, people {present.usd(float(own['people_usd']))}, "
+                                      f"power {present.usd(float(own['power_usd']))}"),
+        "break-even volume": (f"{present.tokens(be)} tokens a month" if np.isfinite(be) else "never at today's prices"),
+        "this team against it": (f"{present.share(s.tokens_per_month / be)} of the break-even volume" if np.isfinite(be)
+                                 else DASH_REASON.format(reason=never_pays_reason(d.api_usd_per_mtok, s.own, 1e15))),
+    })
+
+
+DASH_REASON = "— ({reason})"
+
+
+def path_text(s: Scenario, d: Decision) -> str:
+    """What the recommended path does month by month, and where it costs more than renting."""
+    if d.recommendation == "rent":
+        return f"Renting stays the cheapest path over {s.horizon_months} months. {d.reason}."
+    what = "all traffic" if d.recommendation == "own" else f"{present.share(d.own_share)} of the traffic"
+    text = (f"The path: stay on {s.api_model} until {present.month(d.start_month, never='never')}, then self-host "
+            f"{what}. Over {s.horizon_months} months it saves {present.usd(d.saving_usd)} in present value "
+            f"({present.usd(d.monthly['rent_usd'].sum() - d.monthly['path_usd'].sum())} undiscounted).")
+    dearer = d.dearer_months
+    if dearer:
+        text += (f" In {present.plural(len(dearer), 'month')} ({_ranges(dearer)}) it costs more than renting, while a newly added "
+                 "replica waits for traffic to fill it; the saving is over the whole horizon.")
+    return text
+
+
+def _ranges(months: list[int]) -> str:
+    """[10, 11, 12, 20] -> 'months 10–12, 20'."""
+    parts, start = [], months[0]
+    for prev, cur in zip(months, months[1:] + [None]):
+        if cur != prev + 1:
+            parts.append(f"{start}–{prev}" if prev > start else f"{start}")
+            start = cur
+    return "months " + ", ".join(parts)
+
+
+def shares_table(d: Decision) -> present.Table:
+    """Every self-hosted share with its cheapest start and saving; the recommended row marked."""
+    rows = []
+    for r in d.shares.itertuples():
+        pays = r.saving_usd > 1e-6 and r.own_share > 0
+        chosen = d.recommendation != "rent" and np.isclose(r.own_share, d.own_share)
+        rows.append({"self-hosted share": present.share(r.own_share),
+                     "cheapest start": present.month(r.start_month) if pays else "—",
+                     "present value": present.usd(r.npv_usd), "saving against renting": present.usd(r.saving_usd),
+                     "": "← recommended" if chosen else ""})
+    return present.table(pd.DataFrame(rows), "Present value over the horizon of each self-hosted share, "
+                                             "starting in its cheapest month")
+
+
+def certainty_table(d: Decision) -> present.Table:
+    """The Monte Carlo of the path in the headline (or, when renting, of the best alternative)."""
+    p10, p50, p90 = d.saving_quantiles((10, 50, 90))
+    runs = len(d.runs["saving_usd"])
+    what = "the recommended path" if d.recommendation != "rent" else "the best self-hosting alternative"
+    return present.key_values({
+        "scenarios drawn": present.count(runs),
+        f"{what} saves money in": present.share(float(np.mean(d.runs["saving_usd"] > 0))),
+        "saving, 10th percentile": present.usd(p10),
+        "saving, median": present.usd(p50),
+        "saving, 90th percentile": present.usd(p90),
+    }, caption=f"Saving of {what} against renting, present value over the horizon")
+
+
+COLOURS = {"rent": "#c0504d", "own": "#1f4e79", "hybrid": "#4f7f2f"}
+
+
+def headline_card(s: Scenario, d: Decision, generated: str | None = None) -> present.Card:
+    """The report's first block: headline, today's bills, the assumptions behind it, and the dates."""
+    return present.headline_card(f"tokenomics team report · {s.team}", headline(s, d),
+                                 [today_text(s, d), assumptions_text(s), provenance_text(s, generated)],
+                                 COLOURS[d.recommendation])
+
+
+def source_line(s: Scenario) -> str:
+    """Footnote of every chart of a team report: sources and dates."""
+    return (f"Source: tokenomics catalogs (data/*.csv); {s.api_model} price as of {price_date(s)}; "
+            f"{s.open_model} on {s.gpu}, {s.weight_format}, {MODE_WORDS[s.gpu_mode]}; growth ×{s.volume_growth_per_year:g}/yr, "
+            f"API price -{present.share(s.api_price_decline_per_year)}/yr.")
+
+
+def path_label(s: Scenario, d: Decision) -> str:
+    """Legend label of the recommended path."""
+    if d.recommendation == "rent":
+        return "recommended: rent"
+    what = "all traffic" if d.recommendation == "own" else f"{present.share(d.own_share)} of traffic"
+    return f"recommended: {what} on {s.open_model} from {present.month(d.start_month)}"
+
+
+def volume_curves(s: Scenario, d: Decision) -> dict:
+    """Monthly cost of renting and of owning all traffic against volume (two decades either side of today),
+    with today's volume and the break-even marked: the arguments of `plots.rent_vs_own`."""
+    volume = np.logspace(np.log10(s.tokens_per_month) - 2, np.log10(s.tokens_per_month) + 2, 300)
+    marks = {"this team today": s.tokens_per_month}
+    if np.isfinite(d.break_even_tokens_per_month):
+        marks["break-even"] = d.break_even_tokens_per_month
+    return {"tokens_per_month": volume, "rent_usd": d.api_usd_per_mtok * volume / 1e6,
+            "own_usd": {f"own: {s.open_model} on {s.gpu} ({MODE_WORDS[s.gpu_mode]})": s.own.monthly_usd(volume)},
+            "marks": marks}

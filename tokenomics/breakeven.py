@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
+from . import present
 from .checks import as_array, scalar_or_array
+from .owning import OwnCost, capex_usd, monthly_fixed_cost, own_cost_structure, people_units  # noqa: F401
 from .renting import TOKENS_PER_MTOK
 
 
@@ -29,72 +29,6 @@ def break_even_tokens(fixed_monthly_usd, api_usd_per_mtok, selfhost_variable_usd
     return scalar_or_array(tokens)
 
 
-def _people_units(replicas, replicas_per_step):
-    """People units looking after `replicas`: one for the first step, one more per step after it."""
-    return np.maximum(np.ceil(replicas / replicas_per_step), 1.0)
-
-
-@dataclass(frozen=True)
-class OwnCost:
-    """What owning costs as volume grows, in whole replicas. Fields may be arrays (one per scenario).
-
-    replicas(V) = max(1, ceil(V x peak_to_average / (capacity x target_utilisation)))
-    people(V)   = people_usd_per_month x ceil(replicas / replicas_per_people_step)
-    own(V)      = replicas x hardware_usd_per_replica_month + people(V) + V x variable_usd_per_mtok / 1e6
-    """
-
-    capacity_tokens_per_month: float  # one replica at full load, input + output tokens
-    hardware_usd_per_replica_month: float  # rent, or amortisation + hosting
-    people_usd_per_month: float  # engineers for the first `replicas_per_people_step` replicas
-    variable_usd_per_mtok: float = 0.0  # power of bought GPUs per million tokens served
-    target_utilisation: float = 0.6  # share of full load a replica may average before adding the next
-    peak_to_average: float = 1.0  # peak hour over average hour: capacity is bought for the peak
-    replicas_per_people_step: float = np.inf  # replicas one people unit looks after (inf: people never step)
-
-    def __post_init__(self):
-        as_array("capacity_tokens_per_month", self.capacity_tokens_per_month, low=0, low_open=True)
-        as_array("hardware_usd_per_replica_month", self.hardware_usd_per_replica_month)
-        as_array("people_usd_per_month", self.people_usd_per_month)
-        as_array("variable_usd_per_mtok", self.variable_usd_per_mtok)
-        as_array("target_utilisation", self.target_utilisation, low=0, high=1, low_open=True)
-        as_array("peak_to_average", self.peak_to_average, low=1)
-        as_array("replicas_per_people_step", self.replicas_per_people_step, low=1)
-
-    @property
-    def volume_per_replica(self):
-        """Average monthly tokens one replica carries before the next is added."""
-        return self.capacity_tokens_per_month * self.target_utilisation / self.peak_to_average
-
-    def replicas(self, tokens_per_month):
-        v = as_array("tokens_per_month", tokens_per_month)
-        return np.maximum(np.ceil(v / self.volume_per_replica), 1.0)
-
-    def monthly_usd(self, tokens_per_month):
-        """USD per month to serve `tokens_per_month` (broadcast against the fields)."""
-        v = as_array("tokens_per_month", tokens_per_month)
-        r = self.replicas(v)
-        people = self.people_usd_per_month * _people_units(r, self.replicas_per_people_step)
-        return r * self.hardware_usd_per_replica_month + people + v * self.variable_usd_per_mtok / TOKENS_PER_MTOK
-
-
-def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, *, mode: str = "rent",
-                       num_gpus=None, target_utilisation: float = 0.6, peak_to_average: float = 1.0,
-                       replicas_per_people_step: float = np.inf, **assumptions) -> OwnCost:
-    """An `OwnCost` from the catalogs: throughput from the roofline, lines from `tokenomics.owning`."""
-    from .owning import monthly_fixed_cost, monthly_power_cost, selfhost_cost_per_mtok
-
-    full = selfhost_cost_per_mtok(model, gpu, bits_per_weight, input_tokens, output_tokens, 1.0, num_gpus,
-                                  mode=mode, **assumptions)
-    n = float(full["num_gpus"])
-    power_keys = {"pue", "usd_per_kwh"}
-    fixed = monthly_fixed_cost(gpu, n, mode=mode, **{k: v for k, v in assumptions.items() if k not in power_keys})
-    power_full = monthly_power_cost(gpu, n, 1.0, **{k: v for k, v in assumptions.items()
-                                                    if k in power_keys | {"system_power_factor", "hours_per_month"}})
-    variable = power_full / full["tokens_per_month"] * TOKENS_PER_MTOK if mode == "buy" else 0.0
-    return OwnCost(full["tokens_per_month"], fixed["hardware_usd"] + fixed["hosting_usd"], fixed["people_usd"],
-                   variable, target_utilisation, peak_to_average, replicas_per_people_step)
-
-
 def step_crossings(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float, max_steps: int = 10_000):
     """Every volume up to `max_tokens_per_month` where owning becomes cheaper than renting, or dearer again.
 
@@ -110,7 +44,7 @@ def step_crossings(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float, 
                     max_steps))
     r = np.arange(1, steps + 1, dtype=float)
     lo, hi = (r - 1) * per, np.minimum(r * per, max_tokens_per_month)
-    fixed = r * float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month) * _people_units(
+    fixed = r * float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month) * people_units(
         r, float(own.replicas_per_people_step))
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = np.where(p > v, fixed / (p - v), np.inf)
@@ -162,7 +96,7 @@ def first_break_even(api_usd_per_mtok, own: OwnCost, max_steps: int = 64):
     ppl = np.asarray(own.people_usd_per_month, dtype=float)[..., None]
     step = np.asarray(own.replicas_per_people_step, dtype=float)[..., None]
     r = np.arange(1, max_steps + 1, dtype=float)
-    fixed = r * hw + ppl * _people_units(r, step)
+    fixed = r * hw + ppl * people_units(r, step)
     gap = p - v
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = np.where(gap > 0, fixed / np.where(gap > 0, gap, 1.0), np.inf)
@@ -174,17 +108,17 @@ def never_pays_reason(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: floa
     """Why owning never becomes cheaper up to `max_tokens_per_month`, in one sentence ('' if it does)."""
     p, v = float(api_usd_per_mtok), float(own.variable_usd_per_mtok)
     if p <= v:
-        return (f"price gap negative: the API's {p:.3g} USD per million tokens is no more than owning's "
-                f"variable {v:.3g}, so no volume repays the fixed cost")
+        return (f"the API's {present.usd_per_mtok(p)} is no more than owning's power cost of "
+                f"{present.usd_per_mtok(v)}, so no volume repays the fixed cost")
     if len(step_crossings(p, own, max_tokens_per_month)):
         return ""
     per_replica = float(own.hardware_usd_per_replica_month) / float(own.volume_per_replica) * TOKENS_PER_MTOK
     if per_replica + v >= p:
-        return (f"capacity never filled cheaply enough: even a full replica costs {per_replica + v:.3g} USD per "
-                f"million tokens (hardware + power), above the API's {p:.3g}")
-    closed = float(break_even_tokens(float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month), p, v))
-    return f"not within the volumes considered: break-even lies beyond {max_tokens_per_month:.3g} tokens a month " \
-           f"(closed form with one replica: {closed:.3g})"
+        return (f"even a fully used replica costs {present.usd_per_mtok(per_replica + v)} (hardware and power, "
+                f"before people), more than the API's {present.usd_per_mtok(p)}")
+    first = float(first_break_even(p, own))
+    where = f"from {present.tokens(first)} tokens a month" if np.isfinite(first) else "beyond the capacity steps searched"
+    return f"owning pays only {where}, beyond the {present.tokens(max_tokens_per_month)} a month considered"
 
 
 def payback_months(capex_usd, api_monthly_usd, own_opex_monthly_usd):
@@ -193,3 +127,20 @@ def payback_months(capex_usd, api_monthly_usd, own_opex_monthly_usd):
     saving = as_array("api_monthly_usd", api_monthly_usd) - as_array("own_opex_monthly_usd", own_opex_monthly_usd)
     with np.errstate(divide="ignore"):
         return scalar_or_array(np.where(saving > 0, capex / np.where(saving > 0, saving, 1.0), np.inf))
+
+
+def payback_table(own_bought: OwnCost, gpu: str, api_usd_per_mtok: float, tokens_per_month) -> pd.DataFrame:
+    """Payback of bought hardware at each volume: upfront cost of the replicas' GPUs in servers against the
+    monthly saving over the API bill after hosting, power and people (amortisation excluded: it is the capex).
+
+        months = capex / (API bill - (own(V) - amortisation))     (inf where owning's running cost is higher)
+    """
+    volumes = as_array("tokens_per_month", tokens_per_month).reshape(-1)
+    lines = own_bought.lines(volumes)
+    capex = np.asarray(capex_usd(gpu, lines["gpus"]), dtype=float)
+    amortised = lines["replicas"] * monthly_fixed_cost(gpu, own_bought.gpus_per_replica, mode="buy")["hardware_usd"]
+    api = api_usd_per_mtok * volumes / TOKENS_PER_MTOK
+    running = lines["total_usd"] - amortised
+    return pd.DataFrame({"tokens_per_month": volumes, "replicas": lines["replicas"], "gpus": lines["gpus"],
+                         "capex_usd": capex, "api_usd_per_month": api, "own_running_usd_per_month": running,
+                         "payback_months": np.asarray(payback_months(capex, api, running), dtype=float)})

@@ -97,6 +97,13 @@ SCHEMAS: dict[str, Schema] = {
         key=("task_class", "model"),
         defaults={"notes": ""},
     ),
+    "article_claims.csv": Schema(
+        required=("quantity", "value", "unit", "section", "quote", "as_of", "source"),
+        numeric=("value",),
+        optional_numeric=("low", "high"),
+        key=("quantity",),
+        defaults={"low": "", "high": "", "notes": ""},
+    ),
     "serving_benchmarks.csv": Schema(
         required=("benchmark_id", "framework", "model", "gpu", "num_gpus", "precision", "bits_per_weight",
                   "input_tokens", "output_tokens", "concurrency", "output_tokens_per_s", "as_of", "source"),
@@ -288,6 +295,19 @@ def load_owning_assumptions(path=None) -> pd.DataFrame:
 def load_quality_scores(path=None) -> pd.DataFrame:
     """Published benchmark scores (0-100) per task class and model, one benchmark per class."""
     return load_catalog("quality_scores.csv", path)
+
+
+def load_article_claims(path=None) -> pd.DataFrame:
+    """The seed article's own figures (value, and its range where it gives one), each with its quote."""
+    return load_catalog("article_claims.csv", path)
+
+
+def article_figure(quantity: str) -> float:
+    """One of the article's figures by name (data/article_claims.csv), e.g. "worked_fixed_usd_per_month"."""
+    from .checks import lookup_name
+
+    table = load_article_claims().set_index("quantity")
+    return float(table.at[lookup_name("article figure", quantity, table.index), "value"])
 
 
 def validate_all() -> dict[str, int]:

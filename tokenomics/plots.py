@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from . import present
+
 PALETTE = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#7f7f7f"]
 STYLE = {
     "figure.figsize": (8, 4.5), "figure.dpi": 100, "axes.spines.top": False, "axes.spines.right": False,
@@ -16,11 +18,10 @@ STYLE = {
 
 
 def _usd(x, _pos=None) -> str:
-    if x >= 1e6:
-        return f"${x / 1e6:g}M"
-    if x >= 1e3:
-        return f"${x / 1e3:g}k"
-    return f"${x:g}"
+    """Axis money: '$500', '$20,000', '$1.5 M' (whole dollars from $10 up)."""
+    if abs(x) >= 10 and abs(x) < 1e6:
+        return f"{'-' if x < 0 else ''}${abs(x):,.0f}"
+    return present.usd(x)
 
 
 def _binary_tokens(x, _pos=None) -> str:
@@ -28,11 +29,8 @@ def _binary_tokens(x, _pos=None) -> str:
 
 
 def format_tokens(x, _pos=None) -> str:
-    """1.5M, 2.21B, 3T: a token count as people say it."""
-    for unit, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("k", 1e3)):
-        if x >= scale:
-            return f"{x / scale:.3g}{unit}"
-    return f"{x:g}"
+    """1.5 M, 2.21 B, 3 T: a token count as people say it (`present.tokens`)."""
+    return present.tokens(x)
 
 
 usd_formatter = FuncFormatter(_usd)
@@ -217,8 +215,9 @@ def rent_vs_own(tokens_per_month: np.ndarray, rent_usd: np.ndarray, own_usd: dic
             ax.axvline(row.tokens_per_month, color="#333333", lw=0.8, ls=":")
             ax.annotate(f"{format_tokens(row.tokens_per_month)}\n{row.direction}", (row.tokens_per_month, ax.get_ylim()[0]),
                         xytext=(3, 8), textcoords="offset points", fontsize=7, rotation=90, va="bottom")
-        for label, x in (marks or {}).items():
-            ax.axvline(x, color=PALETTE[4], lw=2, alpha=0.7, label=f"{label}: {format_tokens(x)}")
+        styles = [dict(color=PALETTE[4], lw=2, alpha=0.8), dict(color="#333333", lw=1.2, ls=":")]
+        for i, (label, x) in enumerate((marks or {}).items()):
+            ax.axvline(x, label=f"{label}: {format_tokens(x)}", **styles[i % len(styles)])
         _volume_axes(ax)
         _finish(fig, ax, title, source)
     return fig
@@ -242,56 +241,81 @@ def distribution(values: np.ndarray, title: str, xlabel: str, source: str, marks
     return fig
 
 
-def tornado_chart(table: pd.DataFrame, title: str, source: str):
-    """Horizontal bars from the median break-even to the values at each input's low and high quantile.
+def saving_tornado(table: pd.DataFrame, title: str, source: str, horizon_months: int):
+    """Horizontal bars from the median saving to the saving with each input at its low and high quantile.
 
-    Cases where owning never pays have no finite break-even: they are named on the chart, not drawn.
+    Labels name the input in words with the range tried; when no input moves the saving by more than
+    1 % of the bill, the chart says so in a sentence instead of drawing empty bars.
     """
-    mid = table.attrs["median_break_even_tokens"]
+    mid = table.attrs["median_saving_usd"]
+    lo_q, hi_q = table.attrs["low_q"], table.attrs["high_q"]
+    labels = [f"{r.input} (×{r.low_factor:.2f} to ×{r.high_factor:.2f})" for r in table.itertuples()]
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(8, 0.55 * len(table) + 1.8))
         y = np.arange(len(table))
-        if not np.isfinite(mid):
-            ax.text(0.5, 0.5, "owning never pays in the median case:\nno break-even volume to vary",
+        if not (table["swing_usd"] > table.attrs.get("negligible_usd", 0.0)).any():
+            ax.text(0.5, 0.5, "Nothing in the ranges tried moves the answer:\n"
+                              f"the saving stays at {present.usd(mid)} whatever these inputs do.",
                     ha="center", va="center", transform=ax.transAxes, fontsize=11)
-            ax.set_yticks(y, table["input"])
+            ax.set_yticks(y, labels)
             ax.set_xticks([])
             ax.set_title(title)
             footnote(fig, source)
             return fig
-        for col, label, colour in (("break_even_at_low", "input at its 10th percentile", PALETTE[0]),
-                                   ("break_even_at_high", "input at its 90th percentile", PALETTE[1])):
+        for col, label, colour in (("saving_at_low_usd", f"input at its {lo_q:.0%} quantile", PALETTE[0]),
+                                   ("saving_at_high_usd", f"input at its {hi_q:.0%} quantile", PALETTE[1])):
             vals = table[col].to_numpy(dtype=float)
-            finite = np.isfinite(vals)
-            ax.barh(y[finite], vals[finite] - mid, left=mid, color=colour, label=label, height=0.6)
-            for yi in y[~finite]:
-                ax.text(mid, yi, f"  {label.split(' at ')[1]}: never pays", va="center", fontsize=7, color=colour)
+            ax.barh(y, vals - mid, left=mid, color=colour, label=label, height=0.6)
         ax.axvline(mid, color="#333333", lw=1)
-        ax.set_yticks(y, table["input"])
+        ax.axvline(0, color="#999999", lw=0.8, ls=":")
+        ax.set_yticks(y, labels, fontsize=8.5)
         ax.invert_yaxis()
-        ax.set_xscale("log")
-        ax.xaxis.set_major_formatter(tokens_formatter)
-        ax.xaxis.set_minor_formatter(tokens_formatter)
-        ax.tick_params(axis="x", which="minor", labelsize=7)
-        ax.set_xlabel(f"break-even tokens per month (median case {format_tokens(mid)})")
+        ax.xaxis.set_major_formatter(usd_formatter)
+        ax.set_xlabel(f"saving over {horizon_months} months against renting, USD present value "
+                      f"(central case {present.usd(mid)})")
         _finish(fig, ax, title, source, loc="lower right", fontsize=8)
     return fig
 
 
+def path_chart(monthly: pd.DataFrame, title: str, source: str, path_label: str, start_month: int | None,
+               cumulative: bool = False):
+    """Monthly (or cumulative) USD of renting throughout and of the recommended path, on linear axes,
+    with the month owning starts marked."""
+    prefix = "cumulative_" if cumulative else ""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        rent, path = monthly[prefix + "rent_usd"], monthly[prefix + "path_usd"]
+        ax.plot(monthly["month"], rent, label="rent: stay on the API", lw=2, color=PALETTE[1])
+        if start_month is None and prefix + "alternative_usd" in monthly:
+            ax.plot(monthly["month"], monthly[prefix + "alternative_usd"], lw=1.5, color="#888888", ls="--",
+                    label=monthly.attrs.get("alternative_label", "best self-hosting alternative (not recommended)"))
+        if start_month is not None:
+            ax.plot(monthly["month"], path, label=path_label, lw=2, color=PALETTE[0])
+            ax.fill_between(monthly["month"], rent, path, where=path < rent, color=PALETTE[2], alpha=0.25,
+                            label="saved", interpolate=True)
+            ax.fill_between(monthly["month"], rent, path, where=path > rent, color=PALETTE[1], alpha=0.15,
+                            label="costs more", interpolate=True)
+            ax.axvline(start_month, color="#333333", ls=":", lw=1)
+            ax.annotate(f" owning starts ({present.month(start_month)})", (start_month, ax.get_ylim()[1]),
+                        va="top", fontsize=8)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(usd_formatter)
+        ax.set_xlabel("month")
+        ax.set_ylabel("cumulative USD" if cumulative else "USD per month")
+        _finish(fig, ax, title, source, fontsize=8, loc="upper left")
+    return fig
+
+
 def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: bool = False):
-    """Monthly (or cumulative) USD of rent, own and hybrid over the horizon."""
+    """Monthly (or cumulative) USD of rent, own and hybrid over the horizon, on linear axes."""
     prefix = "cumulative_" if cumulative else ""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots()
         for col, label, colour, style in (("rent_usd", "rent (API)", PALETTE[1], "-"), ("own_usd", "own", PALETTE[0], "-"),
                                           ("hybrid_usd", "hybrid", PALETTE[2], "--")):
             ax.plot(frame["month"], frame[prefix + col], label=label, lw=2, color=colour, ls=style)
-        ax.set_yscale("log")
+        ax.set_ylim(bottom=0)
         ax.yaxis.set_major_formatter(usd_formatter)
-        low, high = ax.get_ylim()
-        if high / low < 10:  # within one decade there are no major ticks to read: label the minor ones
-            ax.yaxis.set_minor_formatter(usd_formatter)
-            ax.tick_params(axis="y", which="minor", labelsize=7)
         ax.set_xlabel("month")
         ax.set_ylabel(("cumulative " if cumulative else "") + "USD" + ("" if cumulative else " per month"))
         _finish(fig, ax, title, source)

@@ -14,11 +14,13 @@ models emit ~8x more output tokens).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
-from .breakeven import OwnCost, _people_units
 from .checks import as_array
+from .owning import OwnCost
 from .renting import TOKENS_PER_MTOK, blended_price
 
 MAX_HORIZON_MONTHS = 600
@@ -29,16 +31,6 @@ def _horizon(horizon_months) -> np.ndarray:
     if h.ndim or h != np.round(h):
         raise ValueError(f"horizon_months must be a whole number of months, got {horizon_months!r}")
     return np.arange(int(h), dtype=float)
-
-
-def _own_usd(output_tokens, own: OwnCost, output_share0: float, hardware_factor, people_factor=1.0):
-    """Owning's monthly cost with capacity counted in output tokens (decode dominates a replica's time)."""
-    per_replica_out = own.volume_per_replica * output_share0
-    replicas = np.maximum(np.ceil(output_tokens / per_replica_out), 1.0)
-    people = own.people_usd_per_month * _people_units(replicas, own.replicas_per_people_step) * people_factor
-    tokens = output_tokens / output_share0
-    return replicas * own.hardware_usd_per_replica_month * hardware_factor + people \
-        + tokens * own.variable_usd_per_mtok / TOKENS_PER_MTOK, replicas
 
 
 def project_arrays(tokens_per_month, *, api_input_usd_per_mtok, api_output_usd_per_mtok, input_share, own: OwnCost,
@@ -73,8 +65,11 @@ def project_arrays(tokens_per_month, *, api_input_usd_per_mtok, api_output_usd_p
         refresh = float(as_array("hardware_refresh_months", hardware_refresh_months, low=1, high=MAX_HORIZON_MONTHS))
         years_of_decline = np.floor(t / refresh) * refresh / 12
     hw_factor = (1 - gpu_decline) ** years_of_decline
-    own_all, replicas = _own_usd(output_tokens, own, 1 - s_in, hw_factor)
-    own_part, _ = _own_usd(output_tokens * hybrid, own, 1 - s_in, hw_factor)
+    if own.output_share is None:  # capacity measured at the team's starting mix
+        own = dataclasses.replace(own, output_share=1 - s_in)
+    whole = own.lines(tokens, output_tokens, hw_factor)
+    own_all, replicas = whole["total_usd"], whole["replicas"]
+    own_part = own.monthly_usd(tokens * hybrid, output_tokens * hybrid, hw_factor)
     hybrid_usd = np.where(hybrid > 0, own_part, 0.0) + rent * (1 - hybrid)
     owning = t >= start
     return {"month": np.broadcast_to(t, rent.shape), "tokens_per_month": tokens, "output_share": 1 - share_now,

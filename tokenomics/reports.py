@@ -44,12 +44,17 @@ def walkthrough_notebooks(directory: Path = NOTEBOOK_DIR) -> list[Path]:
     return sorted(directory.glob("[0-9][0-9]_*.ipynb")) + sorted(directory.glob("explorer.ipynb"))
 
 
+FILE_MODE = 0o644  # reports are read by others: owner writes, everyone reads
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write via a temporary file in the same directory, then rename: readers never see half a file."""
+    """Write via a temporary file in the same directory, then rename: readers never see half a file.
+    The file is readable by others (0644), whatever the umask."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -66,10 +71,11 @@ def notebook_title(nb) -> str:
     return ""
 
 
-def to_html(nb) -> str:
+def to_html(nb, back: tuple[str, str] | None = None) -> str:
     """HTML of an executed notebook with code cells and prompts hidden: outputs and prose only.
 
-    Cells tagged "report-hide" (a live widget, which a static page cannot run) are left out.
+    Cells tagged "report-hide" (a live widget, which a static page cannot run) are left out. `back`
+    (label, relative link) puts a link back to the index at the top of the page.
     """
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -77,7 +83,30 @@ def to_html(nb) -> str:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={"report-hide"}), enabled=True)
     body, _ = exporter.from_notebook_node(nb)
+    if back:
+        label, href = back
+        nav = (f'<nav style="font-family:system-ui,sans-serif;max-width:1100px;margin:.8rem auto 0 auto;'
+               f'padding:0 1rem"><a href="{html.escape(href, quote=True)}">← {html.escape(label)}</a></nav>')
+        at = body.index(">", body.index("<body")) + 1
+        body = body[:at] + nav + body[at:]
     return body
+
+
+def html_page(heading: str, body: str, back: tuple[str, str] | None = None) -> str:
+    """One house page for the kit's indexes: heading (escaped), a body of HTML, an optional link back."""
+    nav = (f'<nav><a href="{html.escape(back[1], quote=True)}">← {html.escape(back[0])}</a></nav>' if back else "")
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{html.escape(heading)}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;line-height:1.45}}
+table{{border-collapse:collapse;margin:.6rem 0 1.4rem 0}}
+td,th{{padding:.4rem .8rem;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}}
+th{{border-bottom:2px solid #444}} td.num{{text-align:right;white-space:nowrap}}
+.failed{{color:#b00}} .rent{{color:#c0504d;font-weight:600}} .own{{color:#1f4e79;font-weight:600}}
+.hybrid{{color:#4f7f2f;font-weight:600}} .note{{color:#555;font-size:.92rem}}</style></head>
+<body>{nav}<h1>{html.escape(heading)}</h1>
+{body}
+</body></html>
+"""
 
 
 def run_job(job: Job, out_dir: Path, timeout_s: float) -> Result:
@@ -86,15 +115,34 @@ def run_job(job: Job, out_dir: Path, timeout_s: float) -> Result:
     import nbformat
 
     start = time.perf_counter()
+    unknown = unknown_parameters(job.notebook, job.parameters)
+    if unknown:
+        return Result(job.name, job.html_name, "failed", 0.0, error=unknown)
     try:
         nb = pm.execute_notebook(str(job.notebook), None, parameters=job.parameters, kernel_name="python3",
                                  progress_bar=False, cwd=str(job.notebook.parent),
                                  execution_timeout=timeout_s, report_mode=True)
         nb = nbformat.from_dict(nb)
-        atomic_write_text(out_dir / job.html_name, to_html(nb))
+        atomic_write_text(out_dir / job.html_name, to_html(nb, back=("all reports", "index.html")))
         return Result(job.name, job.html_name, "ok", time.perf_counter() - start, notebook_title(nb))
     except Exception as exc:  # one failing job is reported, never fatal to the batch
         return Result(job.name, job.html_name, "failed", time.perf_counter() - start, error=_short_error(exc))
+
+
+def unknown_parameters(notebook: Path, parameters: dict) -> str:
+    """'' when every parameter is one the notebook declares; else one line naming the unknown ones (papermill
+    alone would only warn, and the notebook would run on its defaults)."""
+    import difflib
+
+    import papermill as pm
+
+    known = list(pm.inspect_notebook(str(notebook)))
+    unknown = [name for name in parameters if name not in known]
+    if not unknown:
+        return ""
+    said = ", ".join(f"{name!r}" + (f" (did you mean {hint[0]!r}?)" if (hint := difflib.get_close_matches(
+        name, known, n=1, cutoff=0.6)) else "") for name in unknown)
+    return f"unknown parameter{'s' if len(unknown) > 1 else ''} {said} for {notebook.name}; it takes: {', '.join(known)}"
 
 
 def _short_error(exc: Exception) -> str:
@@ -123,41 +171,44 @@ def run_jobs(jobs: list[Job], out_dir: Path, workers: int = 2, timeout_s: float 
     return [results[j.html_name] for j in jobs]
 
 
-def write_index(results: list[Result], out_dir: Path, heading: str, links: dict[str, str] | None = None) -> Path:
-    """index.html linking every HTML written, naming every failure with its error; `links` adds
-    other reports (label -> relative path), such as the per-team indexes."""
-    rows = []
+def write_index(results: list[Result], out_dir: Path, heading: str, team_dirs: list[Path] | None = None) -> Path:
+    """The top index.html: first the decisions of every team report run beside it (from their summary.csv),
+    then the walk-through notebooks, failures named with their error."""
+    sections = []
+    for folder in team_dirs or []:
+        rows = read_summary(folder / "summary.csv")
+        if rows:
+            link = f"{folder.name}/index.html"
+            sections.append(f'<h2><a href="{html.escape(link, quote=True)}">Teams: {html.escape(folder.name)}</a></h2>'
+                            + decision_table(rows, prefix=f"{folder.name}/"))
+    items = []
     for r in results:
         label = html.escape(r.title or r.name)
         if r.status == "ok":
-            cell = f'<a href="{html.escape(r.html_name, quote=True)}">{label}</a>'
+            items.append(f'<li><a href="{html.escape(r.html_name, quote=True)}">{label}</a></li>')
         else:
-            cell = f"{label}"
-        rows.append(f"<tr><td>{cell}</td><td class='{r.status}'>{r.status}</td>"
-                    f"<td>{r.seconds:.1f} s</td><td>{html.escape(r.error)}</td></tr>")
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(heading)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto}}
-td,th{{padding:.3rem .8rem;text-align:left}} .failed{{color:#b00}} .ok{{color:#070}}</style></head>
-<body><h1>{html.escape(heading)}</h1>
-<table><tr><th>report</th><th>status</th><th>time</th><th>error</th></tr>
-{''.join(rows)}
-</table>
-{"<h2>Team reports</h2><ul>" + "".join(f'<li><a href="{html.escape(href, quote=True)}">{html.escape(label)}</a></li>'
-                                      for label, href in (links or {}).items()) + "</ul>" if links else ""}
-</body></html>
-"""
+            items.append(f"<li>{label} — <span class='failed'>failed: {html.escape(r.error)}</span></li>")
+    body = ("".join(sections) + "<h2>Walk-through notebooks</h2><ul>" + "".join(items) + "</ul>"
+            + f"<p class='note'>{html.escape(generated_note())}</p>")
     path = out_dir / "index.html"
-    atomic_write_text(path, page)
+    atomic_write_text(path, html_page(heading, body))
     return path
+
+
+def generated_note() -> str:
+    """'Generated YYYY-MM-DD by tokenomics X.Y.Z': the date and version every page carries."""
+    from datetime import date
+    from importlib.metadata import version
+
+    return f"Generated {date.today().isoformat()} by tokenomics {version('tokenomics-kit')}."
 
 
 def render_walkthroughs(out_dir: Path, workers: int = 2, timeout_s: float = 600) -> list[Result]:
     """Execute every numbered notebook into `out_dir`/NN_name.html, plus index.html."""
     jobs = [Job(p.stem, p, f"{p.stem}.html") for p in walkthrough_notebooks()]
     results = run_jobs(jobs, out_dir, workers, timeout_s)
-    teams = {p.parent.name: p.relative_to(out_dir).as_posix() for p in sorted(out_dir.glob("*/index.html"))}
-    write_index(results, out_dir, "tokenomics — walk-through notebooks", links=teams)
+    team_dirs = sorted(p.parent for p in out_dir.glob("*/summary.csv"))
+    write_index(results, out_dir, "tokenomics — rent or own: decisions and walk-throughs", team_dirs)
     (out_dir / "notebooks.json").write_text(json.dumps([r.__dict__ for r in results], indent=1))
     return results
 
@@ -206,16 +257,18 @@ def _team_job_run(job: Job, out_dir: Path, km) -> TeamResult:
     import nbformat
     import papermill as pm
 
-    from .advice import team_parameters, team_summary
+    from .advice import decide, summary_row
+    from .scenario import Scenario
 
     start = time.perf_counter()
     try:
-        summary = team_summary(team_parameters(job.parameters))
+        scenario = Scenario.from_row(job.parameters)
+        summary = summary_row(scenario, decide(scenario))
         nb = pm.execute_notebook(str(job.notebook), None, parameters=job.parameters, kernel_name="python3",
                                  progress_bar=False, cwd=str(job.notebook.parent), report_mode=True, km=km)
         nb = nbformat.from_dict(nb)
         nb.metadata["title"] = f"{job.name} — tokenomics team report"
-        atomic_write_text(out_dir / job.html_name, to_html(nb))
+        atomic_write_text(out_dir / job.html_name, to_html(nb, back=("all teams", "index.html")))
         return TeamResult(job.name, job.html_name, "ok", time.perf_counter() - start, summary["headline"],
                           summary=summary)
     except Exception as exc:  # a failing team is listed, never fatal to the batch
@@ -329,50 +382,101 @@ def run_team_jobs(jobs: list[Job], out_dir: Path, workers: int = 2, timeout_s: f
     return [results[j.html_name] for j in jobs]
 
 
-SUMMARY_COLUMNS = ["team", "status", "recommendation", "start_month", "headline", "tokens_per_month",
-                   "current_api_usd_per_month", "own_usd_per_month", "break_even_tokens_per_month",
-                   "crossover_month_own", "best_hybrid_own_share", "report", "error"]
+SUMMARY_COLUMNS = ["team", "status", "recommendation", "start_month", "own_share", "headline", "saving_usd",
+                   "p_saving", "confidence", "saving_p10_usd", "saving_p90_usd", "api_model", "open_model", "gpu",
+                   "gpu_mode", "tokens_per_month", "current_api_usd_per_month", "own_usd_per_month",
+                   "break_even_tokens_per_month", "prices_as_of", "usage_first_date", "usage_last_date",
+                   "usage_days_observed", "report", "error"]
+#: OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_team_index(results: list[TeamResult], out_dir: Path, heading: str) -> Path:
-    """index.html (each team with its headline, failures with their error) and summary.csv, both atomic."""
+def safe_cell(value):
+    """A CSV cell a spreadsheet shows as text: text starting like a formula gets a leading apostrophe
+    (OWASP's rule), numbers stay numbers, None and NaN become empty."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_safe_csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    """Write `rows` as CSV (atomic, 0644) with every text cell neutralised by `safe_cell`."""
     import csv
     import io
 
-    rows = []
-    for r in results:
-        name = html.escape(r.name)
-        if r.status == "ok":
-            cell = f'<a href="{html.escape(r.html_name, quote=True)}">{name}</a>'
-            detail = html.escape(r.title)
-        else:
-            cell, detail = name, f"<span class='failed'>failed: {html.escape(r.error)}</span>"
-        rows.append(f"<tr><td>{cell}</td><td>{detail}</td></tr>")
-    failed = sum(r.status != "ok" for r in results)
-    page = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>{html.escape(heading)}</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto}}
-td,th{{padding:.4rem .8rem;text-align:left;vertical-align:top}} tr:nth-child(even){{background:#f4f4f4}}
-.failed{{color:#b00}}</style></head>
-<body><h1>{html.escape(heading)}</h1>
-<p>{len(results) - failed} of {len(results)} team reports written{f"; {failed} failed" if failed else ""}.</p>
-<table><tr><th>team</th><th>headline</th></tr>
-{''.join(rows)}
-</table></body></html>
-"""
-    atomic_write_text(out_dir / "index.html", page)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
-    for r in results:
-        writer.writerow(r.summary | {"team": r.name, "status": r.status, "error": r.error,
-                                     "report": r.html_name if r.status == "ok" else ""})
-    atomic_write_text(out_dir / "summary.csv", buffer.getvalue())
+    for row in rows:
+        writer.writerow({c: safe_cell(row.get(c)) for c in columns})
+    atomic_write_text(path, buffer.getvalue())
+
+
+def read_summary(path: Path) -> list[dict]:
+    """Rows of a summary.csv this module wrote (apostrophes it added removed again), [] if absent."""
+    import csv
+
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        for k, v in row.items():
+            if isinstance(v, str) and v.startswith("'") and v[1:].startswith(FORMULA_STARTS):
+                row[k] = v[1:]
+    return rows
+
+
+def decision_table(rows: list[dict], prefix: str = "") -> str:
+    """The decision table a manager reads: team (linked), recommendation, start, saving, confidence, bill."""
+    from . import present
+
+    def number(v):
+        try:
+            return float(v)
+        except (TypeError, ValueError):
+            return float("nan")
+
+    body = []
+    for r in rows:
+        name = html.escape(r["team"])
+        if r["status"] != "ok":
+            body.append(f"<tr><td>{name}</td><td colspan='5' class='failed'>not reported: "
+                        f"{html.escape(r['error'])}</td></tr>")
+            continue
+        link = f'<a href="{html.escape(prefix + r["report"], quote=True)}">{name}</a>'
+        rec = r["recommendation"]
+        share = number(r.get("own_share"))
+        what = {"rent": "rent", "own": "own", "hybrid": f"hybrid ({present.share(share)} self-hosted)"}[rec]
+        start = present.month(number(r.get("start_month")), never="—")
+        saving = present.usd(number(r.get("saving_usd"))) if rec != "rent" else "—"
+        confidence = present.share(number(r.get("confidence")))
+        body.append(f"<tr><td>{link}</td><td class='{rec}'>{html.escape(what)}</td><td>{html.escape(start)}</td>"
+                    f"<td class='num'>{html.escape(saving)}</td><td class='num'>{html.escape(confidence)}</td>"
+                    f"<td class='num'>{html.escape(present.usd(number(r.get('current_api_usd_per_month'))))}</td></tr>")
+    return ("<table><tr><th>team</th><th>recommendation</th><th>start</th><th>saving (present value)</th>"
+            "<th>confidence</th><th>API bill today, a month</th></tr>" + "".join(body) + "</table>")
+
+
+def write_team_index(results: list[TeamResult], out_dir: Path, heading: str) -> Path:
+    """index.html (the decision table, failures with their error) and summary.csv, both atomic."""
+    rows = [r.summary | {"team": r.name, "status": r.status, "error": r.error,
+                         "report": r.html_name if r.status == "ok" else ""} for r in results]
+    write_safe_csv(out_dir / "summary.csv", rows, SUMMARY_COLUMNS)
+    failed = sum(r.status != "ok" for r in results)
+    body = (f"<p>{len(results) - failed} of {len(results)} team reports written"
+            f"{f'; {failed} not reported (listed with the reason)' if failed else ''}. Each saving is a present "
+            "value over the team's horizon; confidence is the share of Monte Carlo scenarios in which the "
+            "recommendation is the cheaper choice.</p>" + decision_table(read_summary(out_dir / "summary.csv"))
+            + f"<p class='note'>{html.escape(generated_note())}</p>")
+    atomic_write_text(out_dir / "index.html", html_page(heading, body, back=("all reports", "../index.html")))
     return out_dir / "index.html"
 
 
 def read_teams(path) -> list[dict]:
-    """Rows of a teams CSV as dicts of text (types are checked per team by `advice.team_parameters`)."""
+    """Rows of a teams CSV as dicts of text (types are checked per team by `Scenario.from_row`)."""
     import csv
 
     path = Path(path)
@@ -393,7 +497,7 @@ def read_teams(path) -> list[dict]:
 def run_team_reports(rows: list[dict], out_dir: Path, workers: int = 2, timeout_s: float = 300,
                      heading: str = "tokenomics — team reports", progress: bool = True) -> list[TeamResult]:
     """Check every team, run the good ones, list the bad ones with the field that was wrong; write the index."""
-    from .advice import TeamError, team_parameters
+    from .scenario import Scenario
 
     taken: set[str] = set()
     jobs, checked = [], []
@@ -401,8 +505,10 @@ def run_team_reports(rows: list[dict], out_dir: Path, workers: int = 2, timeout_
         name = str(row.get("team", "")).strip() or "(unnamed team)"
         html_name = safe_filename(name, taken)
         try:
-            params = team_parameters(row)  # typed: numbers as numbers, the team name stays text
-        except (TeamError, ValueError, KeyError) as err:
+            if name == "(unnamed team)":
+                raise ValueError("team: empty name; every team needs one")
+            params = Scenario.from_row(row).as_dict()  # typed: numbers as numbers, the team name stays text
+        except (ValueError, KeyError) as err:
             checked.append(TeamResult(name, html_name, "failed", 0.0, error=str(err.args[0] if err.args else err)))
             continue
         jobs.append(Job(name, TEAM_NOTEBOOK, html_name, params))

@@ -1,0 +1,165 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 01 · What does renting cost?
+#
+# **Question.** A team rents its LLMs through APIs. What does that cost per month, at which volume, and how
+# much does the answer depend on the mix of input, cached-input and output tokens?
+#
+# **At the end you will know:** the per-token prices of the models the article compares, on its date and
+# today; the article's monthly-cost table recomputed to the cent (and the token mix it silently assumes);
+# what the same volumes cost under measured workload mixes; and how prices moved since the article.
+#
+# Prices come from `data/api_prices.csv`: the article's table as it states it (`price_basis = article`) and the
+# providers' list prices on the same date and today, generated from the maintained `genai-prices` package
+# (`price_basis = list`, regenerate with `make prices`).
+
+# %% tags=["parameters"]
+list_prices_as_of: str = "2026-11-28"  # date of the "today" list prices to compare against, YYYY-MM-DD
+workload_volume_tokens_per_month: float = 300e6  # volume at which workload mixes are compared, tokens per month
+
+# %%
+# %matplotlib inline
+import numpy as np
+import pandas as pd
+
+import tokenomics as tk
+from tokenomics import claims, plots, present
+from tokenomics.checks import notebook_parameters
+
+notebook_parameters(globals(), {"list_prices_as_of": "date", "workload_volume_tokens_per_month": "tokens"})
+
+# %%
+prices = tk.load_api_prices()
+workloads = tk.load_workloads()
+prices_as_of = list_prices_as_of
+article_date = claims.article_date()
+article_models, volumes = claims.cost_table_spec()  # the models and volumes of the article's table
+article_input_share = workloads.set_index("workload").at["article_25_75", "input_share"]
+list_source = f"Source: data/api_prices.csv — list prices from genai-prices, as of {prices_as_of}; article table of {article_date}."
+
+# %% [markdown]
+# ## The article's prices against the providers' list prices on the same day
+#
+# Each row puts the price the article printed next to the provider's list price in force on the article's date.
+# Where they differ, both rows stay in the catalog; `monthly_api_cost(..., basis="article")` uses the article's.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+comparison = tk.article_vs_list(article_date, prices)
+present.table(pd.DataFrame({
+    "model": comparison["model"], "article input": comparison["article_input"].map(present.usd),
+    "article output": comparison["article_output"].map(present.usd), "list input": comparison["list_input"].map(present.usd),
+    "list output": comparison["list_output"].map(present.usd), "list model id": comparison["list_model_id"].replace("", "—"),
+    "verdict": comparison["verdict"]}), f"USD per million tokens on {article_date}")
+
+# %% [markdown]
+# Two differences stand out. **Claude 3.5 Haiku** had been cut to \$0.80 / \$4.00 per million tokens months before
+# the article, which still quotes its launch price of \$1 / \$5. **Gemini 2.5 Flash (thinking)**: on that date the
+# model was the 04-17 preview, whose separate thinking-output price (\$3.50) `genai-prices` does not hold, so
+# only the article's row exists for that date.
+#
+# ## The article's monthly-cost table, recomputed
+#
+# `monthly_api_cost` prices every volume at the article's prices. The article never says which share of
+# tokens is input; solving its GPT-4.1 figure for the share gives it back:
+
+# %%
+# NBVAL_CHECK_OUTPUT
+gpt41 = tk.api_price("GPT-4.1", article_date, basis="article")
+stated = tk.article_figure("monthly_cost_gpt_4_1_3m")
+share = tk.implied_input_share(stated, 3e6, gpt41["input_usd_per_mtok"], gpt41["output_usd_per_mtok"])
+present.paragraph(f"Input share implied by '{present.usd(stated)} for 3 M tokens on GPT-4.1': {share:.2%}.")
+
+# %% [markdown]
+# So the table assumes one input token for every three output tokens. With that mix, the package reproduces
+# every cell of the article's table to the cent (halves rounded up, as the article's \$14.63 shows):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+article_table = tk.cost_table(article_models, volumes, article_input_share, as_of=article_date, basis="article")
+present.table(article_table.rename(index=present.tokens).rename_axis("tokens a month").map(tk.format_usd),
+              "USD per month at the article's prices and its 25/75 mix", index=True)
+
+# %% [markdown]
+# ## The same volumes under real workload mixes, at today's prices
+#
+# Measured traffic is nothing like 25 % input: the Azure 2023 traces, the Mooncake trace and coding-agent traces
+# all show **85–99.9 % of tokens are input**, and agents read most of that input from the provider's prompt
+# cache at a tenth of the input price. `data/workloads.csv` holds each profile with its source.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+present.table(pd.DataFrame({
+    "workload": workloads["workload"], "input share": workloads["input_share"].map(present.share),
+    "cached share of input": workloads["cached_share"].map(present.share),
+    "input tokens per request": workloads["input_tokens_per_request"].map(present.count),
+    "output tokens per request": workloads["output_tokens_per_request"].map(present.count),
+    "as of": workloads["as_of"].map(present.day)}), "Workload profiles, data/workloads.csv")
+
+# %% [markdown]
+# Monthly cost at the chosen volume, at today's list prices (cached input priced at each provider's
+# cache-read price):
+
+# %%
+# NBVAL_CHECK_OUTPUT
+by_workload = tk.workload_cost_table(article_models, workloads, workload_volume_tokens_per_month, as_of=prices_as_of)
+versus_article = by_workload / by_workload.loc["article_25_75"]
+present.table(pd.concat([by_workload.map(present.usd),
+                         versus_article.map(lambda r: f"{r:.2f}×").add_suffix(" vs article mix")], axis=1),
+              f"USD per month at {present.tokens(workload_volume_tokens_per_month)} tokens, list prices of "
+              f"{prices_as_of}", index=True)
+
+# %% [markdown]
+# **What changes.** The article's output-heavy mix is the most expensive one can pick: measured, input-heavy
+# traffic costs half of it or less on the same model, and a cache-heavy coding agent under a tenth (the
+# last column). The ranking of models can even flip: at a coding agent's cache hit rate, the model with the
+# cheaper cache read wins, whatever its list input price. And a model's price can rise: Gemini 2.5 Flash's
+# general-availability price replaced its cheaper preview price (the drift table below).
+#
+# ## Charts
+
+# %%
+today = prices[(prices["price_basis"] == "list") & (prices["as_of"] == pd.Timestamp(prices_as_of))]
+fig = plots.price_bars(today, f"API list prices per million tokens, {prices_as_of}", list_source)
+
+# %%
+grid = np.logspace(6, 10, 50)
+costs = {f"{m} (article mix)": tk.monthly_api_cost(m, grid, article_input_share, as_of=prices_as_of)
+         for m in article_models}
+chat = workloads.set_index("workload").loc["chat"]
+costs |= {f"{m} (chat mix)": tk.monthly_api_cost(m, grid, chat["input_share"], chat["cached_share"], as_of=prices_as_of)
+          for m in article_models}
+fig = plots.cost_vs_volume(grid, costs, "Monthly API cost against volume", list_source, marks=volumes)
+
+# %%
+# NBVAL_CHECK_OUTPUT
+drift = tk.blended_drift(list(comparison["model"]), article_date, prices_as_of, article_input_share, basis_then=None)
+drift.attrs |= {"then_label": article_date, "now_label": prices_as_of}
+present.table(pd.DataFrame({"model": drift["model"], article_date: drift["then_usd_per_mtok"].map(present.usd),
+                            prices_as_of: drift["now_usd_per_mtok"].map(present.usd),
+                            "now / then": drift["ratio"].map(lambda r: f"{r:.2f}×")}),
+              "Blended USD per million tokens at the article's 25/75 mix")
+
+# %%
+fig = plots.price_drift(drift, f"Blended price at the article's 25/75 mix, {article_date} → {prices_as_of}",
+                        list_source + " 'then' is the list price where held, else the article's.")
+
+# %% [markdown]
+# **Reading the drift.** List prices of the same model barely move once published; what falls is the price of
+# a given *capability*, as newer models replace older ones at lower prices. The projection notebook models
+# that decline explicitly rather than reading it off a single model's price history.

@@ -1,0 +1,106 @@
+"""The decision: which path, from when, how sure — and every figure on the page agreeing with the headline."""
+
+import numpy as np
+import pytest
+
+from tokenomics import advice
+from tokenomics.projection import npv, project
+from tokenomics.scenario import Scenario
+
+FLAT = dict(volume_growth_per_year=1.0, api_price_decline_per_year=0.0, gpu_price_decline_per_year=0.0)
+
+
+@pytest.mark.parametrize("row, recommendation, start", [
+    # 30 M tokens a month on a small API model: one replica alone costs more than the whole bill
+    ({"tokens_per_month": 3e7, "api_model": "GPT-4.1 mini"}, "rent", None),
+    # 50 B chat tokens a month on GPT-4.1, flat: owning Llama 3.1 8B on bought H100s pays from day one
+    ({"tokens_per_month": 5e10, "gpu_mode": "buy", **FLAT}, "own", 0),
+    # a cache-heavy agent on Claude: even a full DeepSeek replica costs more per token than the cached API
+    ({"tokens_per_month": 4e10, "workload": "coding_agent", "api_model": "Claude 3.7 Sonnet",
+      "open_model": "DeepSeek V3", "gpu": "H200"}, "rent", None),
+])
+def test_recommendations_by_hand_built_scenarios(row, recommendation, start):
+    s = Scenario.from_row(row)
+    d = advice.decide(s, runs=500)
+    assert (d.recommendation, d.start_month) == (recommendation, start)
+    assert advice.headline(s, d).startswith(recommendation.capitalize() + ":")
+
+
+def test_the_grid_is_the_projection_rent_until_k_then_share_s():
+    s = Scenario(tokens_per_month=5e9, volume_growth_per_year=4.0)
+    grid = advice.path_grid(s)
+    for share, k in ((0.3, 7), (1.0, 0), (0.6, 35)):
+        frame = project(s.tokens_per_month, **(s.projection_inputs() | {"hybrid_own_share": share,
+                                                                       "own_from_month": k}))
+        i = list(advice.SHARES).index(share)
+        assert grid["npv"][i, k] == pytest.approx(npv(frame["hybrid_usd"], s.discount_rate_per_year))
+    assert grid["npv_rent"] == pytest.approx(npv(frame["rent_usd"], s.discount_rate_per_year))
+    assert np.allclose(grid["npv"][:, -1], grid["npv_rent"])  # starting at the horizon is renting
+
+
+@pytest.mark.parametrize("row", [{"tokens_per_month": 5e10, "gpu_mode": "buy"},
+                                 {"tokens_per_month": 2e10, "volume_growth_per_year": 2},
+                                 {"tokens_per_month": 1e9}])
+def test_headline_table_and_chart_agree(row):
+    s = Scenario.from_row(row)
+    d = advice.decide(s, runs=500)
+    m = d.monthly
+    assert npv(m["path_usd"], s.discount_rate_per_year) == pytest.approx(d.npv_best_usd)  # the chart is the path
+    assert npv(m["rent_usd"], s.discount_rate_per_year) == pytest.approx(d.npv_rent_usd)
+    if d.recommendation != "rent":
+        chosen = d.shares.set_index("own_share").loc[d.own_share]
+        assert chosen["saving_usd"] == pytest.approx(d.saving_usd)  # the table's row is the headline's saving
+        assert chosen["start_month"] == d.start_month
+        assert f"Saves {advice.present.usd(d.saving_usd)}" in advice.headline(s, d)
+        assert "← recommended" in repr(advice.shares_table(d))
+    else:
+        assert d.saving_usd == 0 and np.allclose(m["path_usd"], m["rent_usd"])
+
+
+def test_probabilities_are_probabilities_and_repeat_with_the_seed():
+    s = Scenario(tokens_per_month=2e10)
+    a, b = advice.decide(s, runs=800, seed=3), advice.decide(s, runs=800, seed=3)
+    assert 0 <= a.confidence <= 1 and (np.isnan(a.p_saving) or 0 <= a.p_saving <= 1)
+    assert np.array_equal(a.runs["saving_usd"], b.runs["saving_usd"])
+    p10, p90 = a.saving_quantiles()
+    assert p10 <= p90
+
+
+def test_a_coin_flip_is_not_recommended():
+    # cheaper in the central case, but the Monte Carlo says it loses money in most scenarios
+    s = Scenario(tokens_per_month=2.5e9, open_model="Llama 3.3 70B", peak_to_average=2.5)
+    d = advice.decide(s)
+    assert d.recommendation == "rent" and "in the central case, but loses money in" in d.reason
+    assert d.monthly.attrs["alternative_label"].startswith("not recommended: 100 % on Llama 3.3 70B")
+
+
+def test_saving_under_central_factors_is_the_decision_saving():
+    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    d = advice.decide(s, runs=200)
+    ones = {k: np.ones(1) for k in advice.UNCERTAIN}
+    assert advice.saving_under(s, ones, d.own_share, d.start_month)[0] == pytest.approx(d.saving_usd)
+
+
+def test_sensitivity_names_inputs_in_words_and_moves_the_saving():
+    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    table = advice.sensitivity(s, advice.decide(s, runs=200))
+    assert set(table["input"]) == {label for label, _ in advice.UNCERTAIN.values()}
+    api = table.set_index("input").loc["API price"]
+    assert api["saving_at_high_usd"] > api["saving_at_low_usd"]  # a dearer API makes owning save more
+    assert table["swing_usd"].is_monotonic_decreasing
+
+
+def test_usage_provenance_is_stated():
+    s = Scenario(tokens_per_month=3e9, usage_first_date="2026-11-01", usage_last_date="2026-11-14",
+                 usage_days_observed=14, usage_tokens_observed=1.4e9)
+    assert advice.volume_note(s) == ("usage export, 2026-11-01 to 2026-11-14 (14 days with usage): 1.4 B tokens "
+                                     "scaled ×2.14 to a month")
+    assert "generated 2026-01-02 by tokenomics" in advice.provenance_text(s, generated="2026-01-02")
+
+
+def test_summary_row_has_the_columns_the_index_reads():
+    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    row = advice.summary_row(s, advice.decide(s, runs=200))
+    from tokenomics.reports import SUMMARY_COLUMNS
+
+    assert set(row) <= set(SUMMARY_COLUMNS) and row["recommendation"] == "own"

@@ -1,0 +1,286 @@
+"""Which question exactly? One `Scenario`: every parameter of a team's rent-or-own answer, checked once.
+
+A frozen dataclass: each field carries its default, its unit and a one-line meaning (field metadata),
+and `__post_init__` checks every value (ValueError naming the field and the value). Team reports, the
+explorer and the walk-through notebooks build one from their parameters cell, so they agree on every
+default; `Scenario.parameters_cell()` writes the papermill parameters cell from the fields. The cost
+logic stays in the functions (`renting`, `owning`, `projection`); the scenario only bundles their inputs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field, fields
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from .catalog import load_api_prices, load_gpus, load_open_models, load_workloads
+from .checks import as_array, lookup_name
+from .owning import OwnCost, own_cost_structure
+from .renting import api_price, monthly_api_cost
+
+GPU_MODES = ("rent", "buy")
+PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
+
+
+class ScenarioError(ValueError):
+    """A scenario parameter is unusable: the message starts with the field's name."""
+
+
+def param(default, unit: str, meaning: str, *, low=None, high=None, low_open: bool = False, group: str = ""):
+    """A scenario field: its default, unit, one-line meaning and allowed range (for numbers)."""
+    return field(default=default, metadata={"unit": unit, "meaning": meaning, "low": low, "high": high,
+                                            "low_open": low_open, "group": group})
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One team's question: its traffic today, the API it rents, the deployment it could own, the outlook."""
+
+    team: str = param("Example team", "", "team name, shown as given (HTML-escaped)", group="team")
+    workload: str = param("chat", "", "workload profile from data/workloads.csv (sets the mix when not given)",
+                          group="team")
+    tokens_per_month: float = param(1e9, "tokens per month", "input + output tokens a month today", low=0,
+                                    high=1e15, low_open=True, group="team")
+    input_share: float | None = param(None, "share", "share of tokens that are input (None: from the workload)",
+                                      low=0, high=1, group="team")
+    cached_share: float | None = param(None, "share", "share of input tokens read from the provider's prompt cache "
+                                       "(None: from the workload)", low=0, high=1, group="team")
+    input_tokens_per_request: float | None = param(None, "tokens", "mean input tokens per request (None: from the "
+                                                   "workload)", low=0, high=1e7, group="team")
+    output_tokens_per_request: float | None = param(None, "tokens", "mean output tokens per request (None: from the "
+                                                    "workload)", low=0, high=1e7, low_open=True, group="team")
+    api_model: str = param("GPT-4.1", "", "API model the team rents, as named in data/api_prices.csv", group="rent")
+    prices_as_of: str | None = param(None, "date", "API price date YYYY-MM-DD (None: the latest list price)",
+                                     group="rent")
+    open_model: str = param("Llama 3.1 8B", "", "open model it could self-host, from data/open_models.csv",
+                            group="own")
+    gpu: str = param("H100 SXM", "", "GPU of the self-hosted deployment, from data/gpus.csv", group="own")
+    weight_format: str = param("fp8", "", "weight format of the deployment: bf16, fp8, int4, ...", group="own")
+    gpu_mode: str = param("rent", "", "'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)",
+                          group="own")
+    target_utilisation: float = param(0.6, "share", "share of a replica's full load used at peak before adding one",
+                                      low=0, high=1, low_open=True, group="own")
+    peak_to_average: float = param(2.0, "ratio", "peak hour over average hour: capacity is bought for the peak",
+                                   low=1, high=100, group="own")
+    fte_share: float = param(0.25, "FTE", "engineer time a deployment needs, in full-time equivalents", low=0,
+                             high=100, group="own")
+    volume_growth_per_year: float = param(3.0, "x per year", "volume multiplier per year (1: flat)", low=0,
+                                          high=1e3, low_open=True, group="outlook")
+    api_price_decline_per_year: float = param(0.5, "share per year", "share the API price falls per year",
+                                              low=0, high=0.999, group="outlook")
+    gpu_price_decline_per_year: float = param(0.3, "share per year", "share GPU prices fall per year", low=0,
+                                              high=0.999, group="outlook")
+    reasoning_output_multiplier: float = param(1.0, "x", "output tokens multiplier from reasoning models (1: none)",
+                                               low=1, high=1e3, group="outlook")
+    horizon_months: int = param(36, "months", "months the projection and the verdict cover", low=1, high=600,
+                                group="outlook")
+    discount_rate_per_year: float = param(0.10, "share per year", "discount rate for present values", low=0, high=1,
+                                          group="outlook")
+    usage_first_date: str | None = param(None, "date", "first day of the usage the volume comes from (None: stated)",
+                                         group="provenance")
+    usage_last_date: str | None = param(None, "date", "last day of that usage (None: stated)", group="provenance")
+    usage_days_observed: int | None = param(None, "days", "days with usage in that period (None: stated)", low=1,
+                                            high=1e5, group="provenance")
+    usage_tokens_observed: float | None = param(None, "tokens", "tokens in that period, before scaling to a month "
+                                                "(None: stated)", low=0, high=1e18, group="provenance")
+
+    def __post_init__(self):
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.metadata["low"] is not None and value is not None:
+                number = self._number(f, value)
+                object.__setattr__(self, f.name, int(number) if f.type.startswith("int") else number)
+        self._check_text()
+        self._resolve_names()
+        self._resolve_profile()
+        if self.input_share >= 1:
+            raise ScenarioError(f"input_share: must be < 1, got {self.input_share!r}: a team with no output tokens "
+                                "has nothing to serve")
+
+    # ---- checks --------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _number(f: dataclasses.Field, value) -> float:
+        m = f.metadata
+        if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+            raise ScenarioError(f"{f.name}: expected a number ({m['unit']}), got {value!r}")
+        try:
+            number = float(as_array(f.name, value, low=m["low"], high=m["high"], low_open=m["low_open"]))
+        except ValueError as err:  # the message names the field and the value
+            raise ScenarioError(str(err)) from None
+        if f.type.startswith("int") and number != round(number):
+            raise ScenarioError(f"{f.name}: expected a whole number ({m['unit']}), got {value!r}")
+        return number
+
+    def _check_text(self) -> None:
+        for name in ("team", "workload", "api_model", "open_model", "gpu", "weight_format", "gpu_mode"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ScenarioError(f"{name}: expected a non-empty name, got {value!r}")
+        if self.gpu_mode not in GPU_MODES:
+            raise ScenarioError(f"gpu_mode: expected one of {GPU_MODES}, got {self.gpu_mode!r}")
+        for name in ("prices_as_of", "usage_first_date", "usage_last_date"):
+            value = getattr(self, name)
+            if value is None:
+                continue
+            try:
+                stamp = pd.Timestamp(value)
+            except (ValueError, TypeError):
+                raise ScenarioError(f"{name}: expected a date YYYY-MM-DD, got {value!r}") from None
+            object.__setattr__(self, name, stamp.strftime("%Y-%m-%d"))
+
+    def _resolve_names(self) -> None:
+        for name, kind, known in (("api_model", "API model", lambda: load_api_prices()["model"]),
+                                  ("open_model", "open model", lambda: load_open_models()["model"]),
+                                  ("gpu", "GPU", lambda: load_gpus()["gpu"])):
+            try:
+                object.__setattr__(self, name, lookup_name(kind, getattr(self, name), known()))
+            except KeyError as err:
+                raise ScenarioError(f"{name}: {err.args[0]}") from None
+
+    def _resolve_profile(self) -> None:
+        if all(getattr(self, k) is not None for k in PROFILE_FIELDS):
+            return
+        profiles = load_workloads().set_index("workload")
+        try:
+            name = lookup_name("workload", self.workload, profiles.index)
+        except KeyError as err:
+            missing = [k for k in PROFILE_FIELDS if getattr(self, k) is None]
+            raise ScenarioError(f"workload: {err.args[0]} (a named profile is needed for {missing})") from None
+        object.__setattr__(self, "workload", name)
+        chat = profiles.loc["chat"]
+        for k in PROFILE_FIELDS:
+            if getattr(self, k) is None:
+                value = profiles.at[name, k]
+                # profiles without request lengths (the article's 25/75 mix) borrow chat's measured ones
+                object.__setattr__(self, k, float(chat[k] if pd.isna(value) else value))
+
+    # ---- construction --------------------------------------------------------------------------------
+
+    @classmethod
+    def from_row(cls, row: dict) -> Scenario:
+        """A scenario from text or typed values (a teams-CSV row, papermill parameters): blanks take defaults,
+        numbers are parsed, unknown fields are refused by name."""
+        known = {f.name: f for f in fields(cls)}
+        unknown = sorted(set(row) - set(known))
+        if unknown:
+            hints = "".join(f"; did you mean {hint!r} for {u!r}" for u in unknown if (hint := lookup_hint(u, known)))
+            raise ScenarioError(f"unknown field(s) {unknown}{hints}; known: {sorted(known)}")
+        values = {}
+        for name, value in row.items():
+            if _blank(value):
+                continue
+            f = known[name]
+            if f.metadata["low"] is not None and isinstance(value, str):
+                try:
+                    value = float(value.replace(",", "").replace("_", ""))
+                except ValueError:
+                    raise ScenarioError(f"{name}: expected a number ({f.metadata['unit']}), got {value!r}") from None
+            elif f.metadata["low"] is None and not isinstance(value, str):
+                value = str(value)
+            values[name] = value.strip() if isinstance(value, str) else value
+        return cls(**values)
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        """Every parameter's name, in order."""
+        return [f.name for f in fields(cls)]
+
+    def replace(self, **changes) -> Scenario:
+        """A copy with some fields changed (checked again)."""
+        return dataclasses.replace(self, **changes)
+
+    def as_dict(self) -> dict:
+        """Every field and its value, e.g. for papermill."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def describe(cls) -> pd.DataFrame:
+        """The fields: name, default, unit, meaning, allowed range."""
+        rows = []
+        for f in fields(cls):
+            m = f.metadata
+            rng = "" if m["low"] is None else f"{'(' if m['low_open'] else '['}{m['low']:g}, {m['high']:g}]"
+            rows.append({"parameter": f.name, "default": f.default, "unit": m["unit"], "meaning": m["meaning"],
+                         "range": rng, "group": m["group"]})
+        return pd.DataFrame(rows)
+
+    @classmethod
+    def parameters_cell(cls, names: list[str] | None = None, values: dict | None = None) -> str:
+        """The papermill `parameters` cell for `names` (all fields by default): `name: type = default  # meaning`."""
+        by_name = {f.name: f for f in fields(cls)}
+        lines = []
+        for name in names or list(by_name):
+            f = by_name[name]
+            value = (values or {}).get(name, f.default)
+            kind = f.type.split(" | ")[0]
+            lines.append(f"{name}: {kind} = {_literal(value)}  # {f.metadata['meaning']}")
+        return "\n".join(lines)
+
+    # ---- the inputs of the cost functions ------------------------------------------------------------
+
+    @cached_property
+    def api_row(self) -> pd.Series:
+        """The API price row in force for this scenario (latest list price, or on `prices_as_of`)."""
+        return api_price(self.api_model, self.prices_as_of)
+
+    @cached_property
+    def api_usd_per_mtok(self) -> float:
+        """Blended API price per million tokens at this team's mix (cached input at the cache-read price)."""
+        return float(monthly_api_cost(self.api_model, 1e6, self.input_share, self.api_cached_share,
+                                      as_of=self.prices_as_of))
+
+    @property
+    def api_cached_share(self) -> float:
+        """The cached share the API bill uses: 0 where the price states no cache-read price."""
+        return 0.0 if np.isnan(self.api_row["cached_input_usd_per_mtok"]) else self.cached_share
+
+    @cached_property
+    def own(self) -> OwnCost:
+        """Owning's cost law for this team's deployment (`owning.own_cost_structure`)."""
+        return own_cost_structure(self.open_model, self.gpu, self.weight_format, self.input_tokens_per_request,
+                                  self.output_tokens_per_request, mode=self.gpu_mode,
+                                  peak_to_average=self.peak_to_average, target_utilisation=self.target_utilisation,
+                                  fte_share=self.fte_share)
+
+    def projection_inputs(self) -> dict:
+        """Keyword arguments of `projection.project` / `project_arrays` for this scenario."""
+        row = self.api_row
+        cached = row["cached_input_usd_per_mtok"]
+        return dict(api_input_usd_per_mtok=row["input_usd_per_mtok"], api_output_usd_per_mtok=row["output_usd_per_mtok"],
+                    input_share=self.input_share, cached_share=self.api_cached_share,
+                    cached_input_usd_per_mtok=None if np.isnan(cached) else cached, own=self.own,
+                    horizon_months=self.horizon_months, volume_growth_per_year=self.volume_growth_per_year,
+                    api_price_decline_per_year=self.api_price_decline_per_year,
+                    reasoning_output_multiplier=self.reasoning_output_multiplier,
+                    gpu_price_decline_per_year=self.gpu_price_decline_per_year,
+                    hardware_refresh_months=None if self.gpu_mode == "rent" else 36)
+
+    @property
+    def from_usage(self) -> bool:
+        """Whether the volume comes from a usage export (then its period is known)."""
+        return self.usage_days_observed is not None
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        isinstance(value, str) and not value.strip())
+
+
+def _literal(value) -> str:
+    """A Python literal people read: 1e+09 rather than 1000000000.0."""
+    if isinstance(value, float) and (abs(value) >= 1e5 or (value and abs(value) < 1e-3)):
+        return f"{value:g}"
+    return repr(value)
+
+
+def lookup_hint(name: str, known) -> str | None:
+    """The closest known field name to a misspelt one, or None."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
