@@ -35,7 +35,7 @@ reports: $(STAMP)
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab notebooks
 
-# Regenerate the provider rows of data/api_prices.csv from the genai-prices package.
+# Regenerate data/api_list_prices.csv and data/api_price_tiers.csv from the pinned genai-prices package.
 prices: $(STAMP)
 	$(PY) -m tokenomics prices
 

@@ -5,18 +5,21 @@ Functions take scalars or numpy arrays and broadcast; units live in names (`_usd
 """
 
 from .breakeven import break_even_tokens
-from .catalog import (CatalogError, load_api_prices, load_catalog, load_gpus, load_open_models, load_quality_scores,
-                      load_owning_assumptions, load_serving_benchmarks, load_workloads, validate_all)
+from .billing import bill_summary, price_usage
+from .catalog import (CatalogError, load_api_price_tiers, load_api_prices, load_catalog, load_gpus, load_open_models,
+                      load_quality_scores, load_owning_assumptions, load_serving_benchmarks, load_workloads, validate_all)
 from .memory import DoesNotFit, gpus_needed, kv_cache_bytes_per_token, serving_memory, weight_bytes
 from .owning import monthly_cost_at_volume, monthly_fixed_cost, monthly_power_cost, selfhost_cost_per_mtok
-from .renting import (api_models, api_price, article_vs_list, blended_drift, blended_price, cost_table, format_usd,
-                      implied_input_share, monthly_api_cost, round_cents, workload_cost_table)
+from .renting import (api_models, api_price, article_vs_list, batch_prices, blended_drift, blended_price, cost_table,
+                      format_usd, implied_input_share, monthly_api_cost, resolve_api_model, round_cents,
+                      workload_cost_table)
 from .portfolio import Tier, cheapest_mix, distillation_payback_weeks, mixed_basket_price
 from .serving import best_tensor_parallel, calibrate, calibration_error, throughput_tokens_per_s
 from .usage import read_usage
 
 __all__ = [
-    "CatalogError", "DoesNotFit", "Tier", "api_models", "best_tensor_parallel", "cheapest_mix",
+    "CatalogError", "DoesNotFit", "Tier", "api_models", "batch_prices", "best_tensor_parallel", "bill_summary",
+    "cheapest_mix", "load_api_price_tiers", "price_usage", "resolve_api_model",
     "distillation_payback_weeks", "mixed_basket_price", "api_price", "article_vs_list", "blended_drift", "blended_price",
     "break_even_tokens", "calibrate", "calibration_error", "cost_table", "format_usd", "gpus_needed",
     "implied_input_share", "kv_cache_bytes_per_token", "load_api_prices", "load_catalog", "load_gpus",
