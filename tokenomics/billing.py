@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .catalog import load_api_price_tiers
+from .catalog import DATA_DIR, load_api_price_tiers
 from .renting import TOKENS_PER_MTOK, _Index, _index, _resolve
 
 REQUIRED = ["date", "provider", "model", "input_uncached_tokens", "input_cache_read_tokens",
@@ -65,7 +65,9 @@ def _checked(usage: pd.DataFrame) -> pd.DataFrame:
             bad |= values.isna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise ValueError(f"usage table: row {i}, column {col!r}: expected a number >= 0, got {out[col].iloc[i]!r}")
+            value = out[col].iloc[i]
+            raise ValueError(f"usage table: row {i}, column {col!r}: expected a number >= 0, "
+                             f"got {value.item() if hasattr(value, 'item') else value!r}")
         out[col] = values.astype(float)
     over = out["input_cache_write_1h_tokens"] > out["input_cache_write_tokens"]
     if over.any():
@@ -117,6 +119,14 @@ def _tier_arrays(idx: _Index, tiers: pd.DataFrame):
     return thresholds, prices
 
 
+def _default_tier_arrays(idx: _Index):
+    """_tier_arrays of data/api_price_tiers.csv, computed once per index and file version."""
+    stamp = (DATA_DIR / "api_price_tiers.csv").stat().st_mtime_ns
+    if idx.derived.get("tiers_stamp") != stamp:
+        idx.derived.update(tiers_stamp=stamp, tiers=_tier_arrays(idx, load_api_price_tiers()))
+    return idx.derived["tiers"]
+
+
 def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
                 tiers: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each usage row priced in USD at the list price in force on its date (see the module docstring).
@@ -128,7 +138,6 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
     """
     rows = _checked(usage)
     idx = _index(prices)
-    tiers = load_api_price_tiers() if tiers is None else tiers
     n = len(rows)
 
     pairs = pd.MultiIndex.from_arrays([rows["provider"].astype(object), rows["model"].astype(object)])
@@ -152,7 +161,7 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
     requests = np.where(requests > 0, requests, np.nan)
     band = rows["input_band_tokens"].to_numpy()
 
-    thresholds, tier_prices = _tier_arrays(idx, tiers)
+    thresholds, tier_prices = _default_tier_arrays(idx) if tiers is None else _tier_arrays(idx, tiers)
     thr = thresholds[pos]
     per_request = total_in / requests
     with np.errstate(invalid="ignore"):

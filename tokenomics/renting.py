@@ -7,6 +7,7 @@ whether you use 1 million or 1 billion"), with separate input, cached-input and 
 from __future__ import annotations
 
 import difflib
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -90,8 +91,10 @@ class _Index:
         self.basis = prices["price_basis"].to_numpy()
         self.as_of = prices["as_of"].to_numpy(dtype="datetime64[ns]")
         start = prices["valid_from"].where(prices["price_basis"] == "list", prices["as_of"])
-        self.start = start.fillna(pd.Timestamp.min).to_numpy(dtype="datetime64[ns]")
+        self.start = start.to_numpy(dtype="datetime64[ns]")
+        self.start[np.isnat(self.start)] = np.datetime64("1700-01-01", "ns")
         self._list_arrays(prices, listed)
+        self.derived: dict = {}  # arrays other modules derive from this index, kept as long as it lives
 
     #: Days added to a date so that every day since year -25,000 is a positive offset within one model's span.
     DAY_OFFSET, SPAN = 10**7, 10**8
@@ -237,7 +240,7 @@ def _resolve(idx: _Index, name_or_id: str, provider: str | None, ids_first: bool
     if prefix is not None and provider_id in (None, prefix):
         attempts.append((prefix, rest))
     if not attempts:
-        attempts.append((None, name))
+        attempts.append((None, rest))
     for pid, ref in attempts:
         found = _genai_model(ref, pid)
         if found is not None:
@@ -252,8 +255,10 @@ def _resolve(idx: _Index, name_or_id: str, provider: str | None, ids_first: bool
     if pairs:
         return _choose(name, pairs, chosen, idx)
     known = idx.spelling | {m.lower(): m for _, m in idx.by_id}
-    close = difflib.get_close_matches(rest.lower(), list(known), n=5, cutoff=0.6)
-    hint = ", ".join(repr(known[c]) for c in close) or "none"
+    words = sorted(re.split(r"[\s_/-]+", rest.lower()))  # "Claude Sonnet 3.7" has the words of "Claude 3.7 Sonnet"
+    same_words = [k for k in known if sorted(re.split(r"[\s_/-]+", k)) == words]
+    close = same_words + difflib.get_close_matches(rest.lower(), list(known), n=5, cutoff=0.6)
+    hint = ", ".join(repr(known[c]) for c in list(dict.fromkeys(close))[:5]) or "none"
     where = f" at provider {chosen!r}" if chosen else ""
     raise KeyError(f"unknown API model {name_or_id!r}{where}; closest: {hint}")
 
