@@ -172,6 +172,7 @@ def test_api_models_lists_current_first_party_models():
     models = tk.api_models()
     assert {"GPT-4.1", "GPT-5", "Claude Sonnet 4.5", "Gemini 2.5 Pro"} <= set(models) and len(models) < 400
     assert "Llama 3.3 70B" not in models and "Gemini 2.0 Flash" not in models  # a host's; deprecated
+    assert all(tk.resolve_api_model(m) for m in models)  # each resolves alone, at its maker
     whole = tk.api_models(whole=True)
     assert {"Llama 3.3 70B", "Gemini 2.5 Flash (thinking)"} <= set(whole) and len(whole) > 1000
 

@@ -40,7 +40,7 @@ Anthropic's "Claude 3.7 Sonnet"; curated rules below), the maker's name for its 
 provider (Azure's GPT-4.1, Bedrock's Claude Sonnet 4.5), the open-weights name of data/open_models.csv for
 open models sold by the token (reviewed patterns in `OPEN_MODEL_PATTERNS`), else genai-prices' name
 (or its id) cleaned. Within one provider a name is unique: a second model with the same name gets its
-provider id appended in parentheses.
+provider id appended in parentheses (names compare case-insensitively, as users type them).
 """
 
 from __future__ import annotations
@@ -441,9 +441,9 @@ def catalog_rows() -> tuple[list[dict], list[dict]]:
             if skip_reason(info):
                 continue
             name = display_name(snap, provider, info)
-            if taken.get(name, info.id) != info.id:
+            if taken.get(name.lower(), info.id) != info.id:
                 name = f"{name} ({info.id})"
-            taken[name] = info.id
+            taken[name.lower()] = info.id
             open_name = open_model(info.id)
             source = f"genai-prices {ver} (package index release {released}), provider {provider.id}, model {info.id}"
             for period in price_periods(info):
