@@ -140,9 +140,10 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
     idx = _index(prices)
     n = len(rows)
 
-    pairs = pd.MultiIndex.from_arrays([rows["provider"].astype(object), rows["model"].astype(object)])
-    codes, uniques = pd.factorize(pairs)
-    resolved = [_resolve_usage_model(idx, p, m) for p, m in uniques]
+    provider_codes, providers = pd.factorize(rows["provider"].astype(object), use_na_sentinel=False)
+    model_codes, models = pd.factorize(rows["model"].astype(object), use_na_sentinel=False)
+    codes, pairs = pd.factorize(provider_codes * len(models) + model_codes)
+    resolved = [_resolve_usage_model(idx, providers[c // len(models)], models[c % len(models)]) for c in pairs]
     key_code = np.array([idx.key_code[k] if k is not None else -1 for k, _ in resolved], dtype=np.int64)[codes]
     reason = np.array([r for _, r in resolved], dtype=object)[codes]
     ok = key_code >= 0
@@ -188,7 +189,7 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
     }
     cost["total_usd"] = sum(cost.values())
 
-    notes = pd.Series("", index=range(n), dtype=object)
+    notes = np.full(n, "", dtype=object)
     for mask, text in [
         (np.isnan(p_read) & (tokens["input_cache_read_tokens"] > 0), "no cache-read price: reads billed as input"),
         (np.isnan(p_w5) & (tokens["input_cache_write_tokens"] > writes_1h), "no cache-write price: writes billed as input"),
@@ -199,21 +200,17 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
         mask = mask & ok
         notes[mask] = notes[mask] + np.where(notes[mask] == "", "", "; ") + text
 
-    out = rows.reset_index(drop=True)
-    listed = idx.prices.iloc[idx.list_pos[pos]]
-    out["catalog_provider"] = np.where(ok, listed["provider"].to_numpy(), None)
-    out["catalog_model"] = np.where(ok, listed["model"].to_numpy(), None)
-    out["provider_id"] = np.where(ok, listed["provider_id"].to_numpy(), None)
-    out["provider_model_id"] = np.where(ok, listed["provider_model_id"].to_numpy(), None)
-    out["price_valid_from"] = listed["valid_from"].to_numpy()
-    out.loc[~ok, "price_valid_from"] = pd.NaT
-    out["tier_above_input_tokens"] = np.where(tier > 0, thr[np.arange(n), np.clip(tier - 1, 0, None)], 0.0)
-    for col in COST_COLUMNS:
-        out[col] = np.where(ok, cost[col], np.nan)
-    out["price_note"] = notes.to_numpy()
-    out["unpriced_reason"] = np.where(ok, "", reason)
-    out.loc[~ok, "tier_above_input_tokens"] = np.nan
-    return out
+    found = {col: np.where(ok, idx.list_text[name][pos], None) for col, name in (
+        ("catalog_provider", "provider"), ("catalog_model", "model"), ("provider_id", "provider_id"),
+        ("provider_model_id", "provider_model_id"))}
+    found["price_valid_from"] = np.where(ok, idx.list_start[pos], np.datetime64("NaT"))
+    found["tier_above_input_tokens"] = np.where(ok, np.where(tier > 0, thr[np.arange(n), np.clip(tier - 1, 0, None)],
+                                                             0.0), np.nan)
+    found |= {col: np.where(ok, cost[col], np.nan) for col in COST_COLUMNS}
+    found["price_note"] = notes
+    found["unpriced_reason"] = np.where(ok, "", reason)
+    rows = rows.reset_index(drop=True)
+    return pd.concat([rows.drop(columns=[c for c in found if c in rows.columns]), pd.DataFrame(found)], axis=1)
 
 
 def bill_summary(priced: pd.DataFrame) -> pd.DataFrame:

@@ -109,6 +109,9 @@ class _Index:
                                    "cache_write_1h_usd_per_mtok", "output_usd_per_mtok"]].to_numpy(dtype=float)
         self.list_request_usd = listed["request_usd"].to_numpy(dtype=float)
         self.list_valid_from = listed["valid_from"].dt.strftime("%Y-%m-%d").fillna("").to_numpy()
+        self.list_start = listed["valid_from"].to_numpy(dtype="datetime64[ns]")
+        self.list_text = {c: listed[c].to_numpy(dtype=object) for c in ("provider", "model", "provider_id",
+                                                                          "provider_model_id")}
         days = listed["valid_from"].to_numpy(dtype="datetime64[D]")
         offset = np.where(np.isnat(days), 0, days.astype(np.int64) + self.DAY_OFFSET)
         order_key = np.array([self.key_code[k] for k in keys], dtype=np.int64) * self.SPAN + offset
