@@ -53,7 +53,7 @@ from decimal import Decimal
 from importlib.metadata import version
 from pathlib import Path
 
-from .catalog import DATA_DIR, SCHEMAS
+from .catalog import DATA_DIR
 
 #: Upload date of each genai-prices release on the package index: the `as_of` of the rows generated from it.
 GENAI_PRICES_RELEASES = {"0.2.3": "2026-11-10"}
@@ -137,8 +137,6 @@ DISPLAY_NAMES = {
     ("moonshotai", "kimi-k3.1-pro"): "Kimi K3.1 Pro",
     ("moonshotai", "kimi-k3.1-pro-highspeed"): "Kimi K3.1 Pro HighSpeed",
 }
-ARTICLE_DATE = "2025-05-07"
-
 
 def genai_prices_release() -> tuple[str, str]:
     """(version, release date) of the installed genai-prices; a release not in GENAI_PRICES_RELEASES fails."""
@@ -345,10 +343,19 @@ def first_party_name(provider_id: str, info) -> str:
     return _clean(name)
 
 
-def _snapshot():
+def genai_snapshot():
+    """genai-prices' bundled price table, imported on first use (loading it takes a noticeable fraction of a second)."""
     from genai_prices import data_snapshot
 
     return data_snapshot.get_snapshot()
+
+
+def genai_provider_id(text: str) -> str | None:
+    """The genai-prices provider id a provider string means, by genai-prices' own `provider_match` rules."""
+    from genai_prices.data_snapshot import find_provider_by_id
+
+    provider = find_provider_by_id(genai_snapshot().providers, text)
+    return None if provider is None else provider.id
 
 
 def maker_model(snap, bare: str):
@@ -390,7 +397,7 @@ def _notes(provider, info, period: Period, tiered: bool, batch_explicit: bool, o
     if open_name:
         served = [label for pattern, label in SERVED_AS if pattern.search(info.id)]
         notes.extend(served)
-    if provider.id != "openai" and info.id.endswith(":free"):
+    if info.id.endswith(":free"):
         notes.append("free variant")
     return "; ".join(notes)
 
@@ -432,7 +439,7 @@ def _tier_row(provider_id, info, valid_from, processing, cut, levels, as_of, sou
 
 def catalog_rows() -> tuple[list[dict], list[dict]]:
     """(list price rows, tier rows) for every priced text model of every provider in genai-prices."""
-    snap = _snapshot()
+    snap = genai_snapshot()
     ver, released = genai_prices_release()
     rows, tier_rows = [], []
     for provider in snap.providers:

@@ -1,7 +1,10 @@
-"""What does the API cost? Blended per-token prices and monthly cost at volume.
+"""What does the API cost? Blended per-token prices and monthly cost at volume, for models as users name them.
 
 API pricing is linear per token (provider price pages; the article: "you pay the same per token
-whether you use 1 million or 1 billion"), with separate input, cached-input and output prices.
+whether you use 1 million or 1 billion"), with separate input, cached-input, cache-write and output
+prices, and a higher price for a whole request past a long-context threshold (billing.py prices those).
+Prices: `load_api_prices()` (the article's table and genai-prices' list prices, see pricefeed.py);
+names and provider ids: `resolve_api_model`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pandas as pd
 
 from .catalog import api_price_files, load_api_price_tiers, load_api_prices
 from .checks import as_array, as_share, scalar_or_array
+from .pricefeed import genai_provider_id, genai_snapshot
 
 TOKENS_PER_MTOK = 1e6
 PRICE_BASES = ("list", "article")
@@ -126,17 +130,16 @@ class _Index:
             return None
         day = self.as_of[pos].max() if when is None else np.datetime64(pd.Timestamp(when), "ns")
         pos = pos[self.start[pos] <= day]
-        return int(pos[np.argmax(self.start[pos][::-1]) * -1 - 1]) if len(pos) else None
+        if not len(pos):
+            return None
+        return int(pos[np.flatnonzero(self.start[pos] == self.start[pos].max())[-1]])  # latest start, last row
 
     def provider(self, provider: str) -> str:
         """The catalog's provider name for a display name, genai-prices id or LiteLLM prefix."""
         text = str(provider).strip()
         found = self.providers.get(text.lower()) or self.provider_ids.get(LITELLM_PROVIDERS.get(text.lower(), ""))
         if found is None:
-            from genai_prices import data_snapshot
-
-            match = data_snapshot.find_provider_by_id(data_snapshot.get_snapshot().providers, text)
-            found = self.provider_ids.get(match.id) if match is not None else None
+            found = self.provider_ids.get(genai_provider_id(text) or "")
         if found is None:
             raise KeyError(f"unknown provider {provider!r}; known: {', '.join(sorted(set(self.providers.values())))}")
         return found
@@ -168,9 +171,7 @@ def _genai_model(ref: str, provider_id: str | None) -> tuple[str, str] | None:
     A provider that resells another's models (Azure's OpenAI models) prices them from that provider's list
     (genai-prices' fallback providers): the owner is the provider whose list holds the model.
     """
-    from genai_prices import data_snapshot
-
-    snap = data_snapshot.get_snapshot()
+    snap = genai_snapshot()
     try:
         provider, info = snap.find_provider_model(ref, None, provider_id, None)
     except LookupError:
@@ -185,9 +186,10 @@ def _split_prefix(name: str) -> tuple[str | None, str]:
     if ref.lower().startswith("models/"):
         ref = ref[len("models/"):]
     head, sep, rest = ref.partition("/")
-    if sep and head.lower() == "huggingface":
-        sub, sep2, model = rest.partition("/")
-        return (f"huggingface_{sub.lower()}", model) if sep2 else ("huggingface_novita", rest)
+    if sep and head.lower() == "huggingface":  # huggingface/<inference provider>/<org>/<model>
+        sub, _, model = rest.partition("/")
+        hosts = {p.id for p in genai_snapshot().providers}
+        return (f"huggingface_{sub.lower()}", model) if f"huggingface_{sub.lower()}" in hosts else (None, rest)
     if sep and head.lower() in LITELLM_PROVIDERS:
         return LITELLM_PROVIDERS[head.lower()], rest
     return None, ref
