@@ -134,7 +134,9 @@ def price_usage(usage: pd.DataFrame, prices: pd.DataFrame | None = None,
     Returns the rows with: catalog_provider, catalog_model, provider_id, provider_model_id, price_valid_from,
     tier_above_input_tokens (0: base price), input_usd, cache_read_usd, cache_write_usd, output_usd,
     request_usd, total_usd, price_note (gaps and assumptions), unpriced_reason (NaN costs where set).
-    Vectorised: ids resolved once per (provider, model) pair, prices gathered per row with numpy.
+    `prices` / `tiers`: price frames in the catalog's schemas (default: `load_api_prices()`,
+    `load_api_price_tiers()`). Vectorised: ids resolved once per (provider, model) pair, prices gathered per
+    row with numpy.
     """
     rows = _checked(usage)
     idx = _index(prices)
