@@ -42,7 +42,7 @@ reports: $(STAMP) ## write every report into reports/$(RUN)/ (RUN=name to choose
 lab: $(STAMP) ## JupyterLab on notebooks/ (ARGS="--no-browser --port 8890 --allow-root" for a server)
 	$(VENV)/bin/jupyter lab notebooks $(ARGS)
 
-prices: $(STAMP) ## regenerate the list prices in data/ from the pinned genai-prices
+prices: $(STAMP) ## regenerate data/api_list_prices.csv and data/api_price_tiers.csv from the pinned genai-prices
 	$(PY) -m tokenomics prices
 
 sync: $(STAMP) ## bring each notebook and its .py twin into step (the newer side wins)

@@ -134,7 +134,8 @@ present.table(pd.concat([by_workload.map(present.usd),
 # ## Charts
 
 # %%
-today = prices[(prices["price_basis"] == "list") & (prices["as_of"] == pd.Timestamp(prices_as_of))]
+held = list(comparison.loc[comparison["verdict"] != "no list price held", "model"])  # models with a list price
+today = pd.DataFrame([tk.api_price(m, prices_as_of, basis="list") for m in held])
 fig = plots.price_bars(today, f"API list prices per million tokens, {prices_as_of}", list_source)
 
 # %%
@@ -148,7 +149,7 @@ fig = plots.cost_vs_volume(grid, costs, "Monthly API cost against volume", list_
 
 # %%
 # NBVAL_CHECK_OUTPUT
-drift = tk.blended_drift(list(comparison["model"]), article_date, prices_as_of, article_input_share, basis_then=None)
+drift = tk.blended_drift(held, article_date, prices_as_of, article_input_share, basis_then=None)
 drift.attrs |= {"then_label": article_date, "now_label": prices_as_of}
 present.table(pd.DataFrame({"model": drift["model"], article_date: drift["then_usd_per_mtok"].map(present.usd),
                             prices_as_of: drift["now_usd_per_mtok"].map(present.usd),

@@ -31,7 +31,7 @@
 # %% tags=["parameters"]
 workload: str = "chat"  # workload profile from data/workloads.csv (sets the mix when not given)
 tokens_per_month: float = 1e9  # input + output tokens a month today
-api_model: str = "GPT-4.1"  # API model the team rents, as named in data/api_prices.csv
+api_model: str = "GPT-4.1"  # API model the team rents: a catalog name or any provider or LiteLLM id
 open_model: str = "Llama 3.1 8B"  # open model it could self-host, from data/open_models.csv
 gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv
 weight_format: str = "fp8"  # weight format of the deployment: bf16, fp8, int4, ...

@@ -35,15 +35,28 @@ def test_round_cents_rounds_halves_up():
     assert str(tk.round_cents(0.004999)) == "0.00"
 
 
-def test_as_of_picks_latest_price_at_or_before():
-    mid = tk.api_price("Gemini 2.5 Flash", "2026-01-01", basis="list")
-    assert (mid["input_usd_per_mtok"], mid["output_usd_per_mtok"]) == (0.15, 0.6)
-    assert mid["as_of"].strftime("%Y-%m-%d") == "2025-05-07"
-    now = tk.api_price("Gemini 2.5 Flash", "2026-11-28", basis="list")
-    assert (now["input_usd_per_mtok"], now["output_usd_per_mtok"]) == (0.3, 2.5)
-    assert tk.api_price("gemini 2.5 flash")["as_of"] == now["as_of"]  # None: latest; names case-insensitive
-    with pytest.raises(ValueError, match="no list price for 'Gemini 2.5 Flash' on or before 2024-01-01"):
-        tk.api_price("Gemini 2.5 Flash", "2024-01-01", basis="list")
+def test_as_of_picks_the_price_period_in_force():
+    # Gemini 4 Argon: $2 / $10 from launch, $4 / $20 from 2026-12-01 (genai-prices start date)
+    before = tk.api_price("Gemini 4 Argon", "2026-11-30", basis="list")
+    after = tk.api_price("Gemini 4 Argon", "2026-12-01", basis="list")
+    assert (before["input_usd_per_mtok"], before["output_usd_per_mtok"]) == (2.0, 10.0)
+    assert (after["input_usd_per_mtok"], after["output_usd_per_mtok"]) == (4.0, 20.0)
+    # None: in force on the date the catalog was read (the genai-prices release, 2026-11-10)
+    assert tk.api_price("gemini 4 argon")["input_usd_per_mtok"] == 2.0  # names case-insensitive
+    # a price without a start date is in force from launch: any earlier date gets it
+    assert tk.api_price("Gemini 4 Argon", "2024-01-01", basis="list")["input_usd_per_mtok"] == 2.0
+    with pytest.raises(ValueError, match="no article price for 'GPT-4.1' of OpenAI on or before 2024-01-01"):
+        tk.api_price("GPT-4.1", "2024-01-01", basis="article")
+
+
+def test_article_vs_list_compares_what_the_article_priced():
+    got = tk.article_vs_list("2025-05-07").set_index("model")
+    assert len(got) == 11
+    # on the article's date "Gemini 2.5 Flash" was the 04-17 preview, at the article's $0.15 / $0.60
+    assert got.loc["Gemini 2.5 Flash", ["list_input", "list_output", "list_model_id", "verdict"]].tolist() == [
+        0.15, 0.6, "gemini-2.5-flash-preview", "same"]
+    assert got.loc["Claude 3.5 Haiku", "verdict"] == "differs"  # cut to $0.80 / $4 before the article
+    assert got.loc["Gemini 2.5 Flash (thinking)", "verdict"] == "no list price held"
 
 
 def test_article_and_list_prices_differ_where_the_article_is_stale():
@@ -54,13 +67,37 @@ def test_article_and_list_prices_differ_where_the_article_is_stale():
 def test_batch_discount_and_cached_input():
     full = tk.monthly_api_cost("GPT-4.1", 10e6, 0.8, as_of="2026-11-28")
     assert full == pytest.approx(10 * (0.8 * 2 + 0.2 * 8))
+    # GPT-4.1's batch prices (genai-prices, from 2026-10-14): input $1, output $4, cache reads stay $0.50
     assert tk.monthly_api_cost("GPT-4.1", 10e6, 0.8, batch=True, as_of="2026-11-28") == pytest.approx(full / 2)
+    assert tk.monthly_api_cost("GPT-4.1", 10e6, 0.8, cached_share=0.5, batch=True, as_of="2026-11-28") == \
+        pytest.approx(10 * (0.8 * (0.5 * 1 + 0.5 * 0.5) + 0.2 * 4))
+    # Claude Sonnet 4.5: one batch discount of 50 % on every price
+    sonnet = tk.monthly_api_cost("Claude Sonnet 4.5", 10e6, 0.8, as_of="2026-11-28")
+    assert tk.monthly_api_cost("Claude Sonnet 4.5", 10e6, 0.8, batch=True, as_of="2026-11-28") == pytest.approx(
+        sonnet / 2)
     cached = tk.monthly_api_cost("GPT-4.1", 10e6, 0.8, cached_share=0.5, as_of="2026-11-28")
     assert cached == pytest.approx(10 * (0.8 * (0.5 * 2 + 0.5 * 0.5) + 0.2 * 8))
     with pytest.raises(ValueError, match="states no batch discount"):
         tk.monthly_api_cost("GPT-4.1", 1e6, 0.25, batch=True, as_of="2025-05-07", basis="article")
+    with pytest.raises(ValueError, match="states no batch discount"):
+        tk.monthly_api_cost("GPT-4.1", 1e6, 0.25, batch=True, as_of="2026-10-13")  # before genai-prices' batch price
     with pytest.raises(ValueError, match="states no cached-input price"):
         tk.monthly_api_cost("GPT-4.1", 1e6, 0.25, cached_share=0.5, basis="article")
+
+
+def test_cache_writes_and_provider():
+    # Claude 3.7 Sonnet: input $3, cache read $0.30, 5-minute write $3.75, output $15
+    # 1M tokens, 90 % input; of the input 50 % read, 10 % written: 0.9*(0.4*3 + 0.5*0.3 + 0.1*3.75) + 0.1*15
+    got = tk.monthly_api_cost("Claude 3.7 Sonnet", 1e6, 0.9, cached_share=0.5, cache_write_share=0.1)
+    assert got == pytest.approx(0.9 * (0.4 * 3 + 0.5 * 0.3 + 0.1 * 3.75) + 0.1 * 15)
+    with pytest.raises(ValueError, match="states no cache-write price"):
+        tk.monthly_api_cost("GPT-4.1", 1e6, 0.9, cache_write_share=0.1)
+    with pytest.raises(ValueError, match=r"cached_share \+ cache_write_share must be <= 1"):
+        tk.monthly_api_cost("Claude 3.7 Sonnet", 1e6, 0.9, cached_share=0.8, cache_write_share=0.3)
+    # the same open model at two hosts: Together's Turbo at $0.88 in and out
+    assert tk.monthly_api_cost("Llama 3.3 70B", 1e6, 0.5, provider="together_ai") == pytest.approx(0.88)
+    assert tk.api_price("Llama 3.3 70B", provider="Groq")["provider_model_id"] in (
+        "llama-3.3-70b-versatile", "llama-3.3-70b-specdec")
 
 
 def test_broadcasting():
@@ -86,10 +123,58 @@ def test_bad_numbers_name_the_parameter(kwargs, message):
 
 
 def test_unknown_model_lists_close_names():
-    with pytest.raises(KeyError, match="closest: 'GPT-4.1'"):
+    with pytest.raises(KeyError, match="closest: 'gpt-4.1'"):
         tk.monthly_api_cost("gpt4.1", 1e6, 0.5)
     with pytest.raises(KeyError, match="Claude 3.7 Sonnet"):
         tk.api_price("Claude Sonnet 3.7")
+
+
+@pytest.mark.parametrize("written, provider, model", [
+    ("GPT-4.1", "OpenAI", "GPT-4.1"), ("GPT-5", "OpenAI", "GPT-5"),
+    ("Claude Sonnet 4.5", "Anthropic", "Claude Sonnet 4.5"), ("Gemini 2.5 Pro", "Google", "Gemini 2.5 Pro"),
+    ("gpt-4.1-2025-04-14", "OpenAI", "GPT-4.1"), ("claude-sonnet-4-5-20250929", "Anthropic", "Claude Sonnet 4.5"),
+    ("models/gemini-2.5-pro", "Google", "Gemini 2.5 Pro"), ("openai/gpt-5", "OpenAI", "GPT-5"),
+    ("anthropic/claude-haiku-4-5", "Anthropic", "Claude Haiku 4.5"), ("gemini/gemini-2.5-flash", "Google", "Gemini 2.5 Flash"),
+    ("vertex_ai/gemini-2.5-pro", "Google", "Gemini 2.5 Pro"),
+    ("bedrock/anthropic.claude-3-7-sonnet-20250219-v1:0", "AWS Bedrock", "Claude 3.7 Sonnet"),
+    ("azure/gpt-4.1", "OpenAI", "GPT-4.1"),  # genai-prices prices Azure's GPT-4.1 from OpenAI's list
+    ("together_ai/openai/gpt-oss-120b", "Together AI", "gpt-oss-120b"), ("groq/openai/gpt-oss-120b", "Groq", "gpt-oss-120b"),
+    ("openrouter/anthropic/claude-3.7-sonnet", "OpenRouter", "Claude 3.7 Sonnet"),
+    ("DeepSeek R1", "Deepseek", "DeepSeek R1"),  # sold by many hosts; the maker's own API first
+    ("Gemini 2.5 Flash (thinking)", "Google", "Gemini 2.5 Flash (thinking)"),  # the article's name
+])
+def test_names_as_users_write_them(written, provider, model):
+    assert tk.resolve_api_model(written) == (provider, model)
+
+
+@pytest.mark.parametrize("name", ["GPT-4.1", "GPT-4.1 mini", "GPT-4.1 nano", "o3-mini", "o1", "Claude 3.7 Sonnet",
+                                  "Claude 3.5 Haiku", "Claude 3 Haiku", "Gemini 2.5 Flash",
+                                  "Gemini 2.5 Flash (thinking)", "Gemini 2.0 Flash"])
+def test_the_articles_names_keep_working(name):
+    assert tk.api_price(name, "2025-05-07", basis="article")["model"] == name
+    assert tk.resolve_api_model(name)[1] == name
+
+
+def test_ambiguous_and_unknown_names_never_default():
+    with pytest.raises(KeyError, match=r"'Llama 3.3 70B' is ambiguous: sold by .*Groq.*Together AI"):
+        tk.resolve_api_model("Llama 3.3 70B")
+    with pytest.raises(KeyError, match="not sold by 'Anthropic'"):
+        tk.resolve_api_model("GPT-4.1", provider="anthropic")
+    with pytest.raises(KeyError, match="unknown provider 'acme'"):
+        tk.resolve_api_model("GPT-4.1", provider="acme")
+    with pytest.raises(KeyError, match="unknown API model 'openai/gpt-99'"):
+        tk.resolve_api_model("openai/gpt-99")
+    with pytest.raises(KeyError, match="does not list"):  # genai-prices knows it, but it is an embedding model
+        tk.resolve_api_model("gemini-embedding-001", provider="google")
+
+
+def test_api_models_lists_current_first_party_models():
+    models = tk.api_models()
+    assert {"GPT-4.1", "GPT-5", "Claude Sonnet 4.5", "Gemini 2.5 Pro"} <= set(models) and len(models) < 400
+    assert "Llama 3.3 70B" not in models and "Gemini 2.0 Flash" not in models  # a host's; deprecated
+    assert all(tk.resolve_api_model(m) for m in models)  # each resolves alone, at its maker
+    whole = tk.api_models(whole=True)
+    assert {"Llama 3.3 70B", "Gemini 2.5 Flash (thinking)"} <= set(whole) and len(whole) > 1000
 
 
 def test_implied_input_share_of_the_article():

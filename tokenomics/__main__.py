@@ -25,8 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     rp.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
     rp.add_argument("--timeout", type=float, default=300, help="seconds one team's report may take (default 300)")
 
-    pr = sub.add_parser("prices", help="regenerate the list rows of data/api_prices.csv from genai-prices")
-    pr.add_argument("--dates", nargs="*", help="dates YYYY-MM-DD (default: the article's date and today)")
+    pr = sub.add_parser("prices", help="regenerate data/api_list_prices.csv and api_price_tiers.csv from genai-prices")
+    pr.add_argument("--out", type=Path, help="directory to write into (default: data/)")
 
     args = parser.parse_args(argv)
     if args.command == "notebooks":
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "prices":
         from .pricefeed import write_api_prices
 
-        print(f"wrote {write_api_prices(args.dates)}")
+        print("wrote " + ", ".join(str(p) for p in write_api_prices(args.out)))
     return 0
 
 

@@ -43,17 +43,44 @@ class Schema:
     integers: tuple[str, ...] = ()  # whole numbers
     key: tuple[str, ...] = ()  # no two rows share these
     defaults: dict[str, str] = field(default_factory=dict)  # optional columns and their default
+    optional_dates: tuple[str, ...] = ()  # YYYY-MM-DD or empty (NaT)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the values a text column may take
+
+
+#: API prices: the article's rows (data/api_prices.csv) and the generated list rows (data/api_list_prices.csv)
+#: share one schema. Empty price = not priced by the source. valid_from: start of the price period (empty: since
+#: the model's launch; for the article's rows, their as_of). See tokenomics/pricefeed.py for each column's source.
+API_PRICES = Schema(
+    required=("provider", "model", "input_usd_per_mtok", "cached_input_usd_per_mtok",
+              "output_usd_per_mtok", "batch_discount_share", "context_tokens", "as_of", "source"),
+    numeric=("input_usd_per_mtok", "output_usd_per_mtok"),
+    optional_numeric=("cached_input_usd_per_mtok", "cache_write_5m_usd_per_mtok", "cache_write_1h_usd_per_mtok",
+                      "request_usd", "batch_discount_share", "context_tokens"),
+    shares=("batch_discount_share",),
+    integers=("context_tokens",),
+    key=("provider", "model", "price_basis", "as_of", "valid_from"),
+    defaults={"price_basis": "list", "provider_model_id": "", "provider_id": "", "valid_from": "",
+              "cache_write_5m_usd_per_mtok": "", "cache_write_1h_usd_per_mtok": "", "request_usd": "",
+              "open_model": "", "first_party": "", "deprecated": "", "notes": ""},
+    optional_dates=("valid_from",),
+    choices={"price_basis": ("list", "article"), "first_party": ("yes", "no", ""), "deprecated": ("yes", "no", "")},
+)
 
 
 SCHEMAS: dict[str, Schema] = {
-    "api_prices.csv": Schema(
-        required=("provider", "model", "input_usd_per_mtok", "cached_input_usd_per_mtok",
-                  "output_usd_per_mtok", "batch_discount_share", "context_tokens", "as_of", "source"),
-        numeric=("input_usd_per_mtok", "output_usd_per_mtok"),
-        optional_numeric=("cached_input_usd_per_mtok", "batch_discount_share", "context_tokens"),
-        shares=("batch_discount_share",),
-        key=("provider", "model", "as_of", "price_basis"),
-        defaults={"price_basis": "list", "provider_model_id": ""},
+    "api_prices.csv": API_PRICES,
+    "api_list_prices.csv": API_PRICES,
+    "api_price_tiers.csv": Schema(
+        required=("provider_id", "provider_model_id", "valid_from", "processing", "above_input_tokens",
+                  "input_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_5m_usd_per_mtok",
+                  "cache_write_1h_usd_per_mtok", "output_usd_per_mtok", "as_of", "source"),
+        numeric=("above_input_tokens",),
+        optional_numeric=("input_usd_per_mtok", "cached_input_usd_per_mtok", "cache_write_5m_usd_per_mtok",
+                          "cache_write_1h_usd_per_mtok", "output_usd_per_mtok"),
+        integers=("above_input_tokens",),
+        key=("provider_id", "provider_model_id", "valid_from", "processing", "above_input_tokens"),
+        optional_dates=("valid_from",),
+        choices={"processing": ("standard", "batch")},
     ),
     "workloads.csv": Schema(
         required=("workload", "input_share", "cached_share", "output_share",
@@ -158,6 +185,19 @@ def validate(df: pd.DataFrame, schema: Schema, path) -> pd.DataFrame:
         i = int(np.flatnonzero(dates.isna().to_numpy())[0])
         _fail(path, f"expected a date YYYY-MM-DD, got {df['as_of'].iloc[i]!r}", row=i + 1, column="as_of")
     df["as_of"] = dates
+    for col in schema.optional_dates:
+        raw = df[col].astype(str)
+        parsed = pd.to_datetime(raw.where(raw != "", None), format="%Y-%m-%d", errors="coerce")
+        bad = parsed.isna() & (raw != "")
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            _fail(path, f"expected a date YYYY-MM-DD or an empty cell, got {raw.iloc[i]!r}", row=i + 1, column=col)
+        df[col] = parsed
+    for col, allowed in schema.choices.items():
+        bad = ~df[col].isin(allowed)
+        if bad.any():
+            _fail(path, f"expected one of {list(allowed)}, got {df[col][bad].iloc[0]!r}", row=_first_row(bad),
+                  column=col)
     for col in schema.numeric + tuple(c for c in schema.optional_numeric if c not in schema.numeric):
         raw = df[col].astype(str)
         values = pd.to_numeric(raw.where(raw != "", None), errors="coerce")
@@ -184,7 +224,8 @@ def validate(df: pd.DataFrame, schema: Schema, path) -> pd.DataFrame:
         dup = df.duplicated(list(schema.key), keep="first")
         if dup.any():
             i = int(np.flatnonzero(dup.to_numpy())[0])
-            first = int(np.flatnonzero((df[list(schema.key)] == df[list(schema.key)].iloc[i]).all(axis=1))[0])
+            groups = df.groupby(list(schema.key), dropna=False, sort=False).ngroup().to_numpy()
+            first = int(np.flatnonzero(groups == groups[i])[0])
             _fail(path, f"duplicate {tuple(schema.key)} = {tuple(df[list(schema.key)].iloc[i].astype(str))}, "
                         f"first seen in row {first + 1}", row=i + 1, column=schema.key[0])
     return df
@@ -196,6 +237,25 @@ def _first_row(mask) -> int:
 
 def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
     """Rules across columns that a per-column schema cannot say."""
+    if name == "api_list_prices.csv":
+        listed = df["price_basis"] == "list"
+        for col in ("provider_id", "provider_model_id"):
+            bad = listed & (df[col] == "")
+            if bad.any():
+                _fail(path, "a list price needs the provider's id for it (genai-prices)", row=_first_row(bad),
+                      column=col)
+    if name == "api_price_tiers.csv":
+        bad = (df["processing"] == "standard") & (df["above_input_tokens"] <= 0)
+        if bad.any():
+            _fail(path, "a standard-price tier starts above 0 input tokens (the base price is in the price file)",
+                  row=_first_row(bad), column="above_input_tokens")
+        prices = load_catalog("api_list_prices.csv", Path(path).with_name("api_list_prices.csv"))
+        keys = ["provider_id", "provider_model_id", "valid_from"]
+        known = pd.MultiIndex.from_frame(prices[keys])
+        bad = ~pd.MultiIndex.from_frame(df[keys]).isin(known)
+        if bad.any():
+            _fail(path, f"no price row {tuple(df[keys][bad].iloc[0].astype(str))} in api_list_prices.csv beside it",
+                  row=_first_row(bad), column="provider_model_id")
     if name == "open_models.csv":
         for col, allowed in (("architecture", {"dense", "moe"}), ("attention", {"gqa", "mla"})):
             bad = ~df[col].isin(allowed)
@@ -220,10 +280,10 @@ def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
         if bad.any():
             _fail(path, f"expected a score between 0 and 100, got {df['score'][bad].iloc[0]:g}", row=_first_row(bad),
                   column="score")
-        known = set(load_catalog("api_prices.csv")["model"]) | set(load_catalog("open_models.csv")["model"])
+        known = set(load_api_prices()["model"]) | set(load_catalog("open_models.csv")["model"])
         bad = ~df["model"].isin(known)
         if bad.any():
-            _fail(path, f"{df['model'][bad].iloc[0]!r} is in neither data/api_prices.csv nor data/open_models.csv",
+            _fail(path, f"{df['model'][bad].iloc[0]!r} is in neither the API price catalog nor data/open_models.csv",
                   row=_first_row(bad), column="model")
         mixed = df.groupby("task_class")["benchmark"].nunique()
         if (mixed > 1).any():
@@ -262,9 +322,31 @@ def load_catalog(name: str, path: str | os.PathLike | None = None) -> pd.DataFra
     return _load_cached(name, str(p), p.stat().st_mtime_ns).copy()
 
 
+@lru_cache(maxsize=4)
+def _api_prices_cached(stamps: tuple) -> pd.DataFrame:
+    frames = [load_catalog(name) for name in ("api_prices.csv", "api_list_prices.csv")]
+    return pd.concat(frames, ignore_index=True)
+
+
+def api_price_files() -> list[Path]:
+    """The price files `load_api_prices()` reads: the article's rows, then the generated list rows."""
+    return [DATA_DIR / "api_prices.csv", DATA_DIR / "api_list_prices.csv"]
+
+
 def load_api_prices(path=None) -> pd.DataFrame:
-    """API prices per million tokens, one row per (provider, model, as_of, price_basis)."""
-    return load_catalog("api_prices.csv", path)
+    """API prices per million tokens, one row per (provider, model, price_basis, as_of, valid_from).
+
+    Default: the article's rows (data/api_prices.csv) then the list rows generated from genai-prices
+    (data/api_list_prices.csv), parsed once per file version and cached. `path`: that one file instead.
+    """
+    if path is not None:
+        return load_catalog("api_prices.csv", path)
+    return _api_prices_cached(tuple(p.stat().st_mtime_ns if p.exists() else None for p in api_price_files())).copy()
+
+
+def load_api_price_tiers(path=None) -> pd.DataFrame:
+    """Long-context tiers and non-uniform batch prices, keyed like the list price rows (pricefeed.py)."""
+    return load_catalog("api_price_tiers.csv", path)
 
 
 def load_workloads(path=None) -> pd.DataFrame:

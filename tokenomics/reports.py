@@ -118,15 +118,40 @@ def run_job(job: Job, out_dir: Path, timeout_s: float) -> Result:
     unknown = unknown_parameters(job.notebook, job.parameters)
     if unknown:
         return Result(job.name, job.html_name, "failed", 0.0, error=unknown)
+    km = start_kernel(job.notebook.parent)
     try:
         nb = pm.execute_notebook(str(job.notebook), None, parameters=job.parameters, kernel_name="python3",
                                  progress_bar=False, cwd=str(job.notebook.parent),
-                                 execution_timeout=timeout_s, report_mode=True)
+                                 execution_timeout=timeout_s, report_mode=True, km=km)
         nb = nbformat.from_dict(nb)
         atomic_write_text(out_dir / job.html_name, to_html(nb, back=("all reports", "index.html")))
         return Result(job.name, job.html_name, "ok", time.perf_counter() - start, notebook_title(nb))
     except Exception as exc:  # one failing job is reported, never fatal to the batch
         return Result(job.name, job.html_name, "failed", time.perf_counter() - start, error=_short_error(exc))
+    finally:
+        stop_kernel(km)
+
+
+def start_kernel(cwd: Path):
+    """A python3 kernel on Unix-socket (IPC) transport: nothing listens on TCP, so the kernel has no reason to
+    warn about unencrypted TCP on every start."""
+    from jupyter_client import KernelManager
+
+    sockets = tempfile.mkdtemp(prefix="tokenomics-kernel-")  # absolute: the kernel runs in `cwd`, clients elsewhere
+    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+    km.start_kernel(cwd=str(cwd))
+    return km
+
+
+def stop_kernel(km) -> None:
+    """Shut a kernel down politely (a forced kill makes it print 'KeyboardInterrupt caught in kernel')."""
+    import shutil
+
+    try:
+        km.shutdown_kernel(now=False)
+    except Exception:  # a kernel that will not stop politely is killed: quiet shutdown is a nicety
+        km.shutdown_kernel(now=True)
+    shutil.rmtree(os.path.dirname(km.ip), ignore_errors=True)
 
 
 def unknown_parameters(notebook: Path, parameters: dict) -> str:
@@ -277,10 +302,7 @@ def _team_job_run(job: Job, out_dir: Path, km) -> TeamResult:
 
 def _team_worker(inbox, outbox, out_dir: str) -> None:
     """A worker process: one warm kernel (imports paid once), reset between teams, reports run in turn."""
-    from jupyter_client import KernelManager
-
-    km = KernelManager(kernel_name="python3")
-    km.start_kernel(cwd=str(NOTEBOOK_DIR))
+    km = start_kernel(NOTEBOOK_DIR)
     outbox.put(("ready", os.getpid(), km.provisioner.process.pid))
     try:
         _run_code(km, "import tokenomics.advice, tokenomics.plots, matplotlib_inline", 300)
@@ -288,7 +310,7 @@ def _team_worker(inbox, outbox, out_dir: str) -> None:
             _run_code(km, "%reset -f", 60)  # a clean namespace per team; imported modules stay warm
             outbox.put(("done", job.html_name, _team_job_run(job, Path(out_dir), km)))
     finally:
-        km.shutdown_kernel(now=True)
+        stop_kernel(km)
 
 
 def _run_code(km, code: str, timeout_s: float) -> None:

@@ -17,10 +17,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from .catalog import load_api_prices, load_gpus, load_open_models, load_workloads
+from .catalog import load_gpus, load_open_models, load_workloads
 from .checks import as_array, lookup_name
 from .owning import OwnCost, own_cost_structure
-from .renting import api_price, monthly_api_cost
+from .renting import api_price, monthly_api_cost, resolve_api_model
 
 GPU_MODES = ("rent", "buy")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
@@ -53,7 +53,10 @@ class Scenario:
                                                    "workload)", low=0, high=1e7, group="team")
     output_tokens_per_request: float | None = param(None, "tokens", "mean output tokens per request (None: from the "
                                                     "workload)", low=0, high=1e7, low_open=True, group="team")
-    api_model: str = param("GPT-4.1", "", "API model the team rents, as named in data/api_prices.csv", group="rent")
+    api_model: str = param("GPT-4.1", "", "API model the team rents: a catalog name or any provider or LiteLLM id",
+                           group="rent")
+    api_provider: str | None = param(None, "", "provider it is rented from (None: the model maker's own API)",
+                                     group="rent")
     prices_as_of: str | None = param(None, "date", "API price date YYYY-MM-DD (None: the latest list price)",
                                      group="rent")
     open_model: str = param("Llama 3.1 8B", "", "open model it could self-host, from data/open_models.csv",
@@ -117,6 +120,8 @@ class Scenario:
         return number
 
     def _check_text(self) -> None:
+        if self.api_provider is not None and not str(self.api_provider).strip():
+            object.__setattr__(self, "api_provider", None)
         for name in ("team", "workload", "api_model", "open_model", "gpu", "weight_format", "gpu_mode"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
@@ -134,8 +139,13 @@ class Scenario:
             object.__setattr__(self, name, stamp.strftime("%Y-%m-%d"))
 
     def _resolve_names(self) -> None:
-        for name, kind, known in (("api_model", "API model", lambda: load_api_prices()["model"]),
-                                  ("open_model", "open model", lambda: load_open_models()["model"]),
+        try:
+            provider, model = resolve_api_model(self.api_model, self.api_provider)
+        except KeyError as err:
+            raise ScenarioError(f"api_model: {err.args[0]}") from None
+        object.__setattr__(self, "api_model", model)
+        object.__setattr__(self, "api_provider", provider)
+        for name, kind, known in (("open_model", "open model", lambda: load_open_models()["model"]),
                                   ("gpu", "GPU", lambda: load_gpus()["gpu"])):
             try:
                 object.__setattr__(self, name, lookup_name(kind, getattr(self, name), known()))
@@ -191,7 +201,10 @@ class Scenario:
         return [f.name for f in fields(cls)]
 
     def replace(self, **changes) -> Scenario:
-        """A copy with some fields changed (checked again)."""
+        """A copy with some fields changed (checked again). A new api_model without an api_provider is rented
+        from its own maker, not from the provider the old model was resolved to."""
+        if "api_model" in changes and "api_provider" not in changes:
+            changes["api_provider"] = None
         return dataclasses.replace(self, **changes)
 
     def as_dict(self) -> dict:
@@ -226,13 +239,13 @@ class Scenario:
     @cached_property
     def api_row(self) -> pd.Series:
         """The API price row in force for this scenario (latest list price, or on `prices_as_of`)."""
-        return api_price(self.api_model, self.prices_as_of)
+        return api_price(self.api_model, self.prices_as_of, provider=self.api_provider)
 
     @cached_property
     def api_usd_per_mtok(self) -> float:
         """Blended API price per million tokens at this team's mix (cached input at the cache-read price)."""
         return float(monthly_api_cost(self.api_model, 1e6, self.input_share, self.api_cached_share,
-                                      as_of=self.prices_as_of))
+                                      as_of=self.prices_as_of, provider=self.api_provider))
 
     @property
     def api_cached_share(self) -> float:
