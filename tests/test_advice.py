@@ -1,6 +1,7 @@
 """The decision: which path, from when, how sure — and every figure on the page agreeing with the headline."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from tokenomics import advice
@@ -92,9 +93,12 @@ def test_sensitivity_names_inputs_in_words_and_moves_the_saving():
 
 def test_usage_provenance_is_stated():
     s = Scenario(tokens_per_month=3e9, usage_first_date="2026-11-01", usage_last_date="2026-11-14",
-                 usage_days_observed=14, usage_tokens_observed=1.4e9)
+                 usage_days_observed=14, usage_tokens_observed=1.4e9, input_tokens_per_request=900.0,
+                 output_tokens_per_request=100.0)
     assert advice.volume_note(s) == ("usage export, 2026-11-01 to 2026-11-14 (14 days with usage): 1.4 B tokens "
                                      "scaled ×2.14 to a month")
+    unsized = s.replace(input_tokens_per_request=None, output_tokens_per_request=None)
+    assert advice.volume_note(unsized).endswith("; request sizes from the chat profile (the export counts no requests)")
     assert "generated 2026-01-02 by tokenomics" in advice.provenance_text(s, generated="2026-01-02")
 
 
@@ -104,3 +108,48 @@ def test_summary_row_has_the_columns_the_index_reads():
     from tokenomics.reports import SUMMARY_COLUMNS
 
     assert set(row) <= set(SUMMARY_COLUMNS) and row["recommendation"] == "own"
+
+
+def _usage(rows):
+    columns = ["date", "team", "provider", "model", "requests", "input_uncached_tokens", "input_cache_read_tokens",
+               "input_cache_write_tokens", "output_tokens", "recorded_usd"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame
+
+
+def test_teams_from_usage_price_the_teams_real_models_in_their_proportions():
+    usage = _usage([
+        # team A, two days of November: GPT-5 ($1.25 in, $0.125 cache read, $10 out per M) and Claude Sonnet 4.5
+        # ($3 in, $3.75 5-minute write, $15 out); 8,000-token mean requests stay below Claude's 200k tier
+        ("2026-11-02", "A", "openai", "gpt-5-2025-08-07", 1000, 8e6, 2e6, 0, 1e6, 40.0),
+        ("2026-11-03", "A", "anthropic", "claude-sonnet-4-5-20250929", 500, 3e6, 0, 1e6, 0.5e6, np.nan),
+        ("2026-11-02", "B", "openai", "gpt-5-2025-08-07", 100, 1e6, 0, 0, 1e5, np.nan),
+        ("2026-11-02", "B", "openai", "my-finetune-v2", 100, 1e6, 0, 0, 1e5, np.nan),
+        ("2026-11-02", "C", "custom", "my-finetune-v2", 100, 1e6, 0, 0, 1e5, np.nan),
+    ])
+    teams = advice.teams_from_usage(usage).set_index("team")
+    a = teams.loc["A"]
+    assert a["api_model"] == "GPT-5" and a["api_mix"] == "GPT-5 71 %, Claude Sonnet 4.5 29 %"  # 11 M of 15.5 M tokens
+    assert a["tokens_per_month"] == pytest.approx(15.5e6 * 30 / 2)  # November, 2 days seen
+    # input side: 8 x 1.25 + 2 x 0.125 + 3 x 3 + 1 x 3.75 = $23 over 14 M input tokens; output: 10 + 7.5 over 1.5 M
+    assert a["api_input_usd_per_mtok"] == pytest.approx(23 / 14)
+    assert a["api_output_usd_per_mtok"] == pytest.approx(17.5 / 1.5)
+    assert a["recorded_api_usd_per_month"] == pytest.approx(40 * 15)  # scaled like the tokens
+    assert a["usage_first_date"] == "2026-11-02" and a["usage_days_observed"] == 2
+    assert teams.loc["B", "unpriced_share"] == pytest.approx(0.5)
+    assert teams.loc["C", "error"] == ("no token of this team could be priced: model id(s) custom/my-finetune-v2 are in no "
+                                      "price catalog")
+    s = Scenario.from_row({k: v for k, v in a.items() if k != "error"} | {"team": "A"})
+    # the bill the report shows is the team's own, to the cent
+    assert s.api_usd_per_mtok * s.tokens_per_month / 1e6 == pytest.approx((23 + 17.5) * 15)
+    assert advice.api_label(s) == "its current models (GPT-5 71 %, Claude Sonnet 4.5 29 %)"
+
+
+def test_a_team_that_nothing_prices_is_listed_not_reported(tmp_path):
+    from tokenomics.reports import run_team_reports
+
+    teams = advice.teams_from_usage(_usage([("2026-11-02", "C", "custom", "my-finetune-v2", 1, 1e6, 0, 0, 1e5,
+                                             np.nan)]))
+    result, = run_team_reports(teams.to_dict("records"), tmp_path, workers=1, progress=False)
+    assert result.status == "failed" and "custom/my-finetune-v2" in result.error

@@ -217,3 +217,23 @@ def test_at_break_even_both_sides_cost_the_same(fixed, api, var):
         assert n == math.inf
     else:
         assert fixed + n * var / 1e6 == pytest.approx(n * api / 1e6, rel=1e-9)
+
+
+def test_prompt_caching_by_hand_five_minutes_against_one_hour():
+    # Claude Sonnet 4.5: input $3, cache read $0.30, 5-minute write $3.75, 1-hour write $6 per M tokens.
+    # 20 calls of a 100k-token prefix: 2 min apart, the 5-minute entry stays warm: 3.75 + 19 x 0.30 = $9.45 per M
+    # prefix tokens -> $0.945; 10 min apart it expires each time: 20 x 3.75 -> $7.50, dearer than no cache ($6).
+    # The 1-hour entry survives 10-minute gaps: 6 + 19 x 0.30 = $11.70 per M -> $1.17.
+    five = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 100_000, 20, np.array([2.0, 10.0]), "5m")
+    hour = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 100_000, 20, np.array([2.0, 10.0]), "1h")
+    assert five["cached_usd"] == pytest.approx([0.945, 7.5]) and five["uncached_usd"] == pytest.approx([6.0, 6.0])
+    assert hour["cached_usd"] == pytest.approx([1.17, 1.17])
+    with pytest.raises(ValueError, match="ttl must be one of"):
+        tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 1, 1, 1, "1d")
+
+
+@given(st.integers(2, 200), st.floats(0.0, 4.9))
+def test_a_warm_cache_never_costs_more_than_writing_every_call(calls, gap):
+    r = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 50_000, calls, gap, "5m")
+    cold = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 50_000, calls, 6.0, "5m")
+    assert r["cached_usd"] <= cold["cached_usd"]

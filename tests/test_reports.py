@@ -32,8 +32,18 @@ def test_a_failing_notebook_is_listed_and_the_others_still_render(tmp_path):
     assert 'href="good.html"' in index and "bad.html" not in index and "t &lt;&amp;&gt; test" in index
 
 
-def test_render_walkthroughs_writes_every_notebook_and_index(tmp_path):
+def test_render_walkthroughs_writes_each_notebook_and_an_index_of_decisions(tmp_path, monkeypatch):
+    # nbval executes every notebook already; here two show the renderer's job: HTML per notebook, the index
+    # listing them after the team decisions found beside them
+    two = [p for p in walkthrough_notebooks() if p.stem.startswith(("05", "07"))]
+    monkeypatch.setattr("tokenomics.reports.walkthrough_notebooks", lambda: two)
+    (tmp_path / "teams").mkdir()
+    (tmp_path / "teams" / "summary.csv").write_text(
+        "team,status,recommendation,start_month,own_share,saving_usd,confidence,current_api_usd_per_month,report,error\n"
+        "'=cmd,ok,own,3,1.0,98519.2,0.68,4540.1,x.html,\n", encoding="utf-8")
     results = render_walkthroughs(tmp_path, workers=2)
     assert all(r.status == "ok" for r in results), [r.error for r in results]
-    assert {f"{p.stem}.html" for p in walkthrough_notebooks()} <= {p.name for p in tmp_path.iterdir()}
-    assert (tmp_path / "index.html").exists()
+    assert {"05_scaling_projections.html", "07_article_claims.html"} <= {p.name for p in tmp_path.iterdir()}
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.index("=cmd") < index.index("Walk-through notebooks")  # decisions first, the name as written
+    assert "$98,519" in index and "68 %" in index and "month 3" in index and 'href="teams/x.html"' in index

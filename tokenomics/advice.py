@@ -229,15 +229,15 @@ def headline(s: Scenario, d: Decision) -> str:
     years = f"{s.horizon_months} months"
     rate = present.share(s.discount_rate_per_year)
     if d.recommendation == "rent":
-        return (f"Rent: stay on {s.api_model}. {d.reason}. Renting stays the cheaper choice in "
+        return (f"Rent: stay on {api_label(s)}. {d.reason}. Renting stays the cheaper choice in "
                 f"{present.share(d.confidence)} of scenarios.")
     when = "now" if d.start_month == 0 else f"in month {d.start_month}"
     hosting = f"{s.open_model} on {s.gpu} ({MODE_WORDS[s.gpu_mode]} GPUs)"
     what = (f"self-host {hosting} for all traffic" if d.recommendation == "own"
-            else f"self-host {present.share(d.own_share)} of traffic on {hosting}, the rest on {s.api_model}")
+            else f"self-host {present.share(d.own_share)} of traffic on {hosting}, the rest on {api_label(s)}")
     p10, p90 = d.saving_quantiles()
     return (f"{d.recommendation.capitalize()}: start {when} — {what}. Saves {present.usd(d.saving_usd)} over {years} "
-            f"against staying on {s.api_model} (present value at {rate}); it saves money in "
+            f"against staying on {api_label(s)} (present value at {rate}); it saves money in "
             f"{present.share(d.p_saving)} of scenarios (P10–P90 {present.usd(p10)} to {present.usd(p90)}).")
 
 
@@ -247,11 +247,21 @@ def summary_row(s: Scenario, d: Decision) -> dict:
     return {"team": s.team, "recommendation": d.recommendation, "start_month": d.start_month,
             "own_share": d.own_share, "headline": headline(s, d), "saving_usd": d.saving_usd,
             "p_saving": d.p_saving, "confidence": d.confidence, "saving_p10_usd": p10, "saving_p90_usd": p90,
-            "api_model": s.api_model, "open_model": s.open_model, "gpu": s.gpu, "gpu_mode": s.gpu_mode,
+            "api_model": f"mixed: {s.api_mix}" if s.api_mix else s.api_model, "api_provider": s.api_provider,
+            "open_model": s.open_model, "gpu": s.gpu, "gpu_mode": s.gpu_mode,
             "tokens_per_month": s.tokens_per_month, "current_api_usd_per_month": d.current_api_usd_per_month,
+            "recorded_api_usd_per_month": s.recorded_api_usd_per_month, "bill_difference_share": bill_difference(s, d),
+            "unpriced_share": s.unpriced_share,
             "own_usd_per_month": d.own_usd_per_month, "break_even_tokens_per_month": d.break_even_tokens_per_month,
             "prices_as_of": price_date(s), "usage_first_date": s.usage_first_date, "usage_last_date": s.usage_last_date,
             "usage_days_observed": s.usage_days_observed}
+
+
+def bill_difference(s: Scenario, d: Decision) -> float | None:
+    """Kit-priced API bill against the spend the export records: kit / recorded - 1 (None where not recorded)."""
+    if not s.recorded_api_usd_per_month:
+        return None
+    return d.current_api_usd_per_month / s.recorded_api_usd_per_month - 1
 
 
 def price_date(s: Scenario) -> str:
@@ -264,50 +274,77 @@ def volume_note(s: Scenario) -> str:
     if not s.from_usage:
         return "as stated (not measured from usage)"
     factor = s.tokens_per_month / s.usage_tokens_observed if s.usage_tokens_observed else float("nan")
-    return (f"usage export, {s.usage_first_date} to {s.usage_last_date} ({s.usage_days_observed} days with usage): "
-            f"{present.tokens(s.usage_tokens_observed)} tokens scaled ×{factor:.2f} to a month")
+    sizes = (f"; request sizes from the {s.workload} profile (the export counts no requests)"
+             if "input_tokens_per_request" in s.profiled else "")
+    return (f"usage export, {s.usage_first_date} to {s.usage_last_date} ({present.plural(s.usage_days_observed, 'day')} "
+            "with usage): "
+            f"{present.tokens(s.usage_tokens_observed)} tokens scaled ×{factor:.2f} to a month{sizes}")
+
+
+USAGE_WORKLOAD = "usage export"
 
 
 def teams_from_usage(usage: pd.DataFrame, **overrides) -> pd.DataFrame:
-    """A teams table from a normalised usage table: the latest month per team, scaled to a full month,
-    with the period it was observed in."""
-    from .usage import monthly_usage
+    """A teams table from a normalised usage table (`usage.read_usage`): per team, its latest month scaled to a
+    full month, and its API side as the usage says — its models in their proportions, each row priced on its
+    date (`billing.price_usage`), folded into the bill's effective input and output prices.
 
-    monthly = monthly_usage(usage)
-    latest = monthly.sort_values("month").groupby("team").tail(1)
-    days_in_month = latest["month"].dt.days_in_month
+    A team none of whose tokens can be priced gets an `error` naming the ids (it is listed, not reported); a
+    team with some unpriced ids is reported with that share stated (priced at the bill's average). Teams whose
+    export counts no requests take the chat profile's request sizes, and say so.
+    """
+    from .billing import price_usage
+
+    priced = price_usage(usage)
+    priced["month"] = priced["date"].dt.to_period("M").dt.to_timestamp()
+    priced = priced[priced["month"] == priced.groupby("team")["month"].transform("max")]
+    inputs = priced[["input_uncached_tokens", "input_cache_read_tokens", "input_cache_write_tokens"]].sum(axis=1)
+    ok = (priced["unpriced_reason"] == "").to_numpy()
+    tokens = inputs + priced["output_tokens"]
+    priced = priced.assign(
+        input_tokens=inputs, tokens=tokens, priced_tokens=np.where(ok, tokens, 0.0),
+        priced_input_tokens=np.where(ok, inputs, 0.0), priced_output_tokens=np.where(ok, priced["output_tokens"], 0.0),
+        input_side_usd=priced[["input_usd", "cache_read_usd", "cache_write_usd", "request_usd"]].sum(axis=1),
+        unpriced_id=np.where(ok, "", priced["provider"].astype(str) + "/" + priced["model"].astype(str)))
+    teams = priced.groupby("team", sort=False).agg(
+        month=("month", "first"), first=("date", "min"), last=("date", "max"), days=("date", "nunique"),
+        tokens=("tokens", "sum"), input_tokens=("input_tokens", "sum"), cached=("input_cache_read_tokens", "sum"),
+        output_tokens=("output_tokens", "sum"), requests=("requests", lambda r: r.sum(min_count=len(r))),
+        priced_tokens=("priced_tokens", "sum"), priced_input=("priced_input_tokens", "sum"),
+        priced_output=("priced_output_tokens", "sum"), input_usd=("input_side_usd", "sum"),
+        output_usd=("output_usd", "sum"), recorded=("recorded_usd", lambda r: r.sum(min_count=1)),
+        unpriced_ids=("unpriced_id", lambda ids: ", ".join(sorted({i for i in ids if i}))))
+    mix = priced[ok].groupby(["team", "catalog_provider", "catalog_model"], sort=False)["tokens"].sum()
     rows = []
-    for r, days_total in zip(latest.itertuples(), days_in_month):
-        dates = usage.loc[(usage["team"] == r.team) & (usage["date"].dt.to_period("M").dt.to_timestamp() == r.month),
-                          "date"]
-        row = {"team": str(r.team), "workload": "usage export",
-               "tokens_per_month": r.tokens * days_total / r.days,
-               "input_share": r.input_share, "cached_share": r.cached_share,
-               "input_tokens_per_request": r.input_tokens_per_request,
-               "output_tokens_per_request": r.output_tokens_per_request,
-               "api_model": catalog_model(r.top_provider, r.top_model),
-               "usage_first_date": present.day(dates.min()), "usage_last_date": present.day(dates.max()),
-               "usage_days_observed": int(r.days), "usage_tokens_observed": float(r.tokens)}
+    for team, t in teams.iterrows():
+        scale = t["month"].days_in_month / t["days"]
+        row = {"team": str(team), "usage_first_date": present.day(t["first"]), "usage_last_date": present.day(t["last"]),
+               "usage_days_observed": int(t["days"]), "usage_tokens_observed": float(t["tokens"])}
+        if t["priced_tokens"] <= 0:
+            rows.append(row | {"error": f"no token of this team could be priced: model id(s) {t['unpriced_ids']} are "
+                                        "in no price catalog"})
+            continue
+        models = mix.loc[team].sort_values(ascending=False)
+        (provider, model), share = models.index[0], models / models.sum()
+        counted = np.isfinite(t["requests"]) and t["requests"] > 0
+        row |= {"workload": USAGE_WORKLOAD if counted else "chat",
+                "tokens_per_month": t["tokens"] * scale, "input_share": t["input_tokens"] / t["tokens"],
+                "cached_share": t["cached"] / t["input_tokens"] if t["input_tokens"] else 0.0,
+                "input_tokens_per_request": t["input_tokens"] / t["requests"] if counted else None,
+                "output_tokens_per_request": t["output_tokens"] / t["requests"] if counted else None,
+                "api_model": model, "api_provider": provider,
+                "api_mix": ", ".join(f"{m} {present.share(v)}" for (_, m), v in share.items()) if len(share) > 1 else None,
+                "api_input_usd_per_mtok": t["input_usd"] / t["priced_input"] * 1e6,
+                "api_output_usd_per_mtok": t["output_usd"] / t["priced_output"] * 1e6 if t["priced_output"] else 0.0,
+                "unpriced_share": 1 - t["priced_tokens"] / t["tokens"],
+                "recorded_api_usd_per_month": t["recorded"] * scale if np.isfinite(t["recorded"]) else None}
         rows.append(row | overrides)
     return pd.DataFrame(rows)
 
 
-def catalog_model(provider: str, model_id: str) -> str:
-    """The data/api_prices.csv name of a provider's model id (e.g. gpt-4.1-2025-04-14 -> GPT-4.1), via
-    genai-prices; the id itself when the catalog has no such model (the team is then refused, by name)."""
-    from genai_prices import data_snapshot
-
-    from .catalog import load_api_prices
-
-    prices = load_api_prices()
-    ids = prices.dropna(subset=["provider_model_id"]).query("provider_model_id != ''")
-    ref = str(model_id).split("/", 1)[-1]
-    try:
-        _, info = data_snapshot.get_snapshot().find_provider_model(ref, None, str(provider).lower(), None)
-    except LookupError:
-        return str(model_id)
-    match = ids[ids["provider_model_id"] == info.id]
-    return str(match["model"].iloc[0]) if len(match) else str(model_id)
+def api_label(s: Scenario) -> str:
+    """The API side in words: the model, or its mix of models from the team's usage."""
+    return f"its current models ({s.api_mix})" if s.api_mix else s.api_model
 
 
 def assumptions_text(s: Scenario) -> str:
@@ -326,14 +363,16 @@ def provenance_text(s: Scenario, generated: str | None = None) -> str:
 
     row = s.api_row
     basis = "the article's table" if row["price_basis"] == "article" else "list price"
-    return (f"Dates: {s.api_model} {basis} as of {price_date(s)}; volume {volume_note(s)}; "
+    prices = (f"the team's usage priced row by row at the list prices in force on each day (catalog as of "
+              f"{price_date(s)})" if s.from_bill else f"{s.api_model} {basis} as of {price_date(s)}")
+    return (f"Dates: {prices}; volume {volume_note(s)}; "
             f"generated {generated or date.today().isoformat()} by tokenomics {version('tokenomics-kit')}.")
 
 
 def today_text(s: Scenario, d: Decision) -> str:
     """Today's bill both ways, in one sentence."""
     own = s.own.lines(s.tokens_per_month)
-    return (f"Today: {present.tokens(s.tokens_per_month)} tokens a month on {s.api_model} cost "
+    return (f"Today: {present.tokens(s.tokens_per_month)} tokens a month on {api_label(s)} cost "
             f"{present.usd(d.current_api_usd_per_month)} a month; self-hosting all of it on "
             f"{present.count(float(own['gpus']))} × {s.gpu} ({MODE_WORDS[s.gpu_mode]}) would cost {present.usd(d.own_usd_per_month)}.")
 
@@ -346,9 +385,17 @@ def standing(s: Scenario, d: Decision) -> present.Table:
     return present.key_values({
         "tokens a month": f"{present.tokens(s.tokens_per_month)} ({volume_note(s)})",
         "token mix": f"{present.share(s.input_share)} input, of which {present.share(s.cached_share)} read from cache",
-        f"API price, {s.api_model}": f"{present.usd_per_mtok(d.api_usd_per_mtok)} at this mix "
-                                     f"(as of {price_date(s)}, {row['price_basis']} price)",
+        **({"models in use": s.api_mix} if s.api_mix else {}),
+        (f"API price, {s.api_model}" if not s.from_bill else "API price, the team's own bill"):
+            (f"{present.usd_per_mtok(d.api_usd_per_mtok)} at this mix (as of {price_date(s)}, {row['price_basis']} price)"
+             if not s.from_bill else f"{present.usd_per_mtok(d.api_usd_per_mtok)}: its usage priced row by row at the "
+                                     f"list prices in force each day (catalog as of {price_date(s)})"),
         "API bill today": f"{present.usd(d.current_api_usd_per_month)} a month",
+        **({"spend the export records": f"{present.usd(s.recorded_api_usd_per_month)} a month, scaled like the tokens; "
+                                        f"the kit's price is {_signed_share(bill_difference(s, d))} of it"}
+           if s.recorded_api_usd_per_month else {}),
+        **({"tokens no catalog prices": f"{present.share(s.unpriced_share)}, priced at the bill's average"}
+           if s.unpriced_share else {}),
         "self-hosting it all today": (f"{present.usd(d.own_usd_per_month)} a month: "
                                       f"{present.plural(float(own['replicas']), 'replica')} of {s.own.gpus_per_replica:g} × {s.gpu} ({MODE_WORDS[s.gpu_mode]}) — hardware "
                                       f"{present.usd(float(own['hardware_usd']))}, people {present.usd(float(own['people_usd']))}, "
@@ -360,6 +407,11 @@ def standing(s: Scenario, d: Decision) -> present.Table:
 
 
 DASH_REASON = "— ({reason})"
+
+
+def _signed_share(x: float) -> str:
+    """+3.2 % / -0.4 % / 0 %: a difference as a signed percentage."""
+    return "0 %" if abs(x) < 5e-4 else f"{'+' if x > 0 else '-'}{present.share(abs(x), digits=1)}"
 
 
 def path_text(s: Scenario, d: Decision) -> str:

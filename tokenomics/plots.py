@@ -322,6 +322,27 @@ def projection_chart(frame: pd.DataFrame, title: str, source: str, cumulative: b
     return fig
 
 
+def price_history_chart(histories: dict[str, pd.DataFrame], title: str, source: str):
+    """Step lines of blended USD per million tokens over time, one per model (periods from `renting.price_history`;
+    a period with no start date is drawn from the first dated one's left edge)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots()
+        starts = [h["valid_from"].dropna().min() for h in histories.values() if h["valid_from"].notna().any()]
+        origin = (min(starts) - pd.Timedelta(days=30)) if starts else pd.Timestamp("2025-01-01")
+        end = max(h["as_of"].max() for h in histories.values())
+        for label, h in histories.items():
+            x = list(h["valid_from"].fillna(origin)) + [end]
+            y = list(h["blended_usd_per_mtok"]) + [h["blended_usd_per_mtok"].iloc[-1]]
+            ax.step(x, y, where="post", lw=2, label=label)
+        ax.yaxis.set_major_formatter(usd_formatter)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("price period start (date)")
+        ax.set_ylabel("blended USD per million tokens")
+        fig.autofmt_xdate()
+        _finish(fig, ax, title, source, fontsize=8)
+    return fig
+
+
 def line_chart(x: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str, source: str, *,
                logx: bool = False, logy: bool = False, x_format: str | None = None, y_format: str | None = None,
                vlines: dict[str, float] | None = None, hlines: dict[str, float] | None = None):

@@ -364,6 +364,57 @@ def monthly_api_cost(model: str, tokens_per_month, input_share, cached_share=0.0
     return scalar_or_array(tokens / TOKENS_PER_MTOK * per_mtok)
 
 
+def price_history(model: str, provider: str | None = None, input_share=0.8, cached_share=0.0,
+                  prices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every list-price period the catalog holds for one model at one provider, oldest first, with the blended
+    USD per million tokens at the given mix (`blended_price`). `valid_from` NaT: in force since launch."""
+    prices = load_api_prices() if prices is None else prices
+    key = resolve_api_model(model, provider, prices)
+    rows = prices[(prices["provider"] == key[0]) & (prices["model"] == key[1]) & (prices["price_basis"] == "list")]
+    rows = rows.sort_values("valid_from", na_position="first")
+    cached = rows["cached_input_usd_per_mtok"].fillna(rows["input_usd_per_mtok"])
+    out = rows[["provider", "model", "valid_from", "input_usd_per_mtok", "cached_input_usd_per_mtok",
+                "output_usd_per_mtok", "as_of", "source"]].reset_index(drop=True)
+    out["blended_usd_per_mtok"] = np.asarray(blended_price(rows["input_usd_per_mtok"].to_numpy(),
+                                                           rows["output_usd_per_mtok"].to_numpy(), input_share,
+                                                           cached_share, cached.to_numpy()))
+    return out
+
+
+CACHE_TTL_MINUTES = {"5m": 5.0, "1h": 60.0}
+
+
+def prompt_cache_usd(model: str, prefix_tokens, calls, gap_minutes, ttl: str = "5m", *, as_of=None,
+                     provider: str | None = None):
+    """USD of the shared prompt prefix over a session of `calls` calls, `gap_minutes` apart, with prompt caching
+    at `ttl` ("5m" or "1h", or "none"), and without it. Broadcasts over prefix, calls and gap.
+
+    A cache entry lives `ttl` after its last use (Anthropic's prompt caching: each read refreshes it). With
+    gaps shorter than the TTL the prefix is written once and read on every later call; with longer gaps it
+    expires and is written again on every call:
+        writes = 1 if gap <= ttl else calls,   reads = calls - writes
+        cached = prefix x (writes x p_write(ttl) + reads x p_read) / 1e6,   uncached = prefix x calls x p_in / 1e6
+    Write prices: the model's 5-minute and 1-hour cache-write prices (data/api_list_prices.csv); a missing
+    price is an error naming it. Source of the TTL rule: Anthropic, "Prompt caching" (docs.claude.com).
+    """
+    if ttl not in CACHE_TTL_MINUTES:
+        raise ValueError(f"ttl must be one of {sorted(CACHE_TTL_MINUTES)}, got {ttl!r}")
+    prefix = as_array("prefix_tokens", prefix_tokens)
+    n = as_array("calls", calls, low=1)
+    gap = as_array("gap_minutes", gap_minutes)
+    row = api_price(model, as_of=as_of, provider=provider)
+    column = {"5m": "cache_write_5m_usd_per_mtok", "1h": "cache_write_1h_usd_per_mtok"}[ttl]
+    for c in (column, "cached_input_usd_per_mtok"):
+        if np.isnan(row[c]):
+            raise ValueError(f"{row['model']!r} ({row['provider']}) states no {c.replace('_usd_per_mtok', '')} price: "
+                             f"its {ttl} prompt caching cannot be priced")
+    writes = np.where(gap <= CACHE_TTL_MINUTES[ttl], 1.0, n)
+    cached = prefix * (writes * row[column] + (n - writes) * row["cached_input_usd_per_mtok"]) / TOKENS_PER_MTOK
+    uncached = prefix * n * row["input_usd_per_mtok"] / TOKENS_PER_MTOK
+    cached, uncached = np.broadcast_arrays(cached, uncached)
+    return {"cached_usd": scalar_or_array(cached), "uncached_usd": scalar_or_array(uncached)}
+
+
 def implied_input_share(cost_usd, tokens, input_usd_per_mtok, output_usd_per_mtok):
     """The input share that makes `tokens` cost `cost_usd`: s = (p_out - c) / (p_out - p_in), c in USD/Mtok."""
     per_mtok = as_array("cost_usd", cost_usd) / as_array("tokens", tokens, low=0, low_open=True) * TOKENS_PER_MTOK
@@ -438,10 +489,16 @@ def article_vs_list(as_of, prices: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def blended_drift(models: list[str], then, now, input_share, cached_share=0.0,
                   basis_then: str | None = "list") -> pd.DataFrame:
-    """Blended USD per million tokens of each model on two dates, and the ratio now / then."""
+    """Blended USD per million tokens of each model on two dates, and the ratio now / then. A name that meant
+    another model id on the earlier date (ARTICLE_LIST_MODELS: "Gemini 2.5 Flash" was the 04-17 preview) is
+    priced as that id then."""
+    idx = _index(None)
     rows = []
     for m in models:
-        p_then = monthly_api_cost(m, TOKENS_PER_MTOK, input_share, cached_share, as_of=then, basis=basis_then)
+        key = idx.by_id.get(ARTICLE_LIST_MODELS[m]) if ARTICLE_LIST_MODELS.get(m) and basis_then != "article" else None
+        p_then = (monthly_api_cost(key[1], TOKENS_PER_MTOK, input_share, cached_share, as_of=then, basis="list",
+                                   provider=key[0]) if key else
+                  monthly_api_cost(m, TOKENS_PER_MTOK, input_share, cached_share, as_of=then, basis=basis_then))
         p_now = monthly_api_cost(m, TOKENS_PER_MTOK, input_share, cached_share, as_of=now, basis="list")
         rows.append({"model": m, "then_usd_per_mtok": p_then, "now_usd_per_mtok": p_now, "ratio": p_now / p_then})
     return pd.DataFrame(rows)

@@ -405,8 +405,9 @@ def run_team_jobs(jobs: list[Job], out_dir: Path, workers: int = 2, timeout_s: f
 
 
 SUMMARY_COLUMNS = ["team", "status", "recommendation", "start_month", "own_share", "headline", "saving_usd",
-                   "p_saving", "confidence", "saving_p10_usd", "saving_p90_usd", "api_model", "open_model", "gpu",
-                   "gpu_mode", "tokens_per_month", "current_api_usd_per_month", "own_usd_per_month",
+                   "p_saving", "confidence", "saving_p10_usd", "saving_p90_usd", "api_model", "api_provider",
+                   "open_model", "gpu", "gpu_mode", "tokens_per_month", "current_api_usd_per_month",
+                   "recorded_api_usd_per_month", "bill_difference_share", "unpriced_share", "own_usd_per_month",
                    "break_even_tokens_per_month", "prices_as_of", "usage_first_date", "usage_last_date",
                    "usage_days_observed", "report", "error"]
 #: OWASP "CSV injection": a spreadsheet runs a cell that starts with one of these as a formula.
@@ -529,6 +530,9 @@ def run_team_reports(rows: list[dict], out_dir: Path, workers: int = 2, timeout_
         try:
             if name == "(unnamed team)":
                 raise ValueError("team: empty name; every team needs one")
+            if row.get("error"):  # found unusable before any parameter was set (e.g. nothing in its usage is priced)
+                raise ValueError(row["error"])
+            row = {k: v for k, v in row.items() if k != "error"}
             params = Scenario.from_row(row).as_dict()  # typed: numbers as numbers, the team name stays text
         except (ValueError, KeyError) as err:
             checked.append(TeamResult(name, html_name, "failed", 0.0, error=str(err.args[0] if err.args else err)))

@@ -20,7 +20,7 @@ import pandas as pd
 from .catalog import load_gpus, load_open_models, load_workloads
 from .checks import as_array, lookup_name
 from .owning import OwnCost, own_cost_structure
-from .renting import api_price, monthly_api_cost, resolve_api_model
+from .renting import api_price, blended_price, monthly_api_cost, resolve_api_model
 
 GPU_MODES = ("rent", "buy")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
@@ -59,6 +59,19 @@ class Scenario:
                                      group="rent")
     prices_as_of: str | None = param(None, "date", "API price date YYYY-MM-DD (None: the latest list price)",
                                      group="rent")
+    api_mix: str | None = param(None, "", "the models in the team's usage and their shares of its tokens (None: "
+                                "api_model alone)", group="rent")
+    api_input_usd_per_mtok: float | None = param(None, "USD per million tokens", "effective input price of the team's "
+                                                 "own bill, cache reads and writes included (None: api_model's list "
+                                                 "price)", low=0, high=1e4, group="rent")
+    api_output_usd_per_mtok: float | None = param(None, "USD per million tokens", "effective output price of the "
+                                                  "team's own bill (None: api_model's list price)", low=0, high=1e4,
+                                                  group="rent")
+    unpriced_share: float | None = param(None, "share", "share of the team's tokens on model ids no catalog price "
+                                         "covers (priced at the bill's average)", low=0, high=1, group="rent")
+    recorded_api_usd_per_month: float | None = param(None, "USD per month", "spend the usage export records, scaled "
+                                                     "to a month like the tokens (None: not recorded)", low=0,
+                                                     high=1e12, group="rent")
     open_model: str = param("Llama 3.1 8B", "", "open model it could self-host, from data/open_models.csv",
                             group="own")
     gpu: str = param("H100 SXM", "", "GPU of the self-hosted deployment, from data/gpus.csv", group="own")
@@ -100,6 +113,9 @@ class Scenario:
         self._check_text()
         self._resolve_names()
         self._resolve_profile()
+        if (self.api_input_usd_per_mtok is None) != (self.api_output_usd_per_mtok is None):
+            raise ScenarioError("api_input_usd_per_mtok and api_output_usd_per_mtok: give both (the team's own bill) "
+                                "or neither (the list price)")
         if self.input_share >= 1:
             raise ScenarioError(f"input_share: must be < 1, got {self.input_share!r}: a team with no output tokens "
                                 "has nothing to serve")
@@ -153,7 +169,9 @@ class Scenario:
                 raise ScenarioError(f"{name}: {err.args[0]}") from None
 
     def _resolve_profile(self) -> None:
-        if all(getattr(self, k) is not None for k in PROFILE_FIELDS):
+        # which fields the workload profile filled in, so a report can say so (not a field: not a parameter)
+        object.__setattr__(self, "profiled", tuple(k for k in PROFILE_FIELDS if getattr(self, k) is None))
+        if not self.profiled:
             return
         profiles = load_workloads().set_index("workload")
         try:
@@ -241,16 +259,27 @@ class Scenario:
         """The API price row in force for this scenario (latest list price, or on `prices_as_of`)."""
         return api_price(self.api_model, self.prices_as_of, provider=self.api_provider)
 
+    @property
+    def from_bill(self) -> bool:
+        """Whether the API prices are the team's own bill (priced from its usage) rather than a list price."""
+        return self.api_input_usd_per_mtok is not None and self.api_output_usd_per_mtok is not None
+
     @cached_property
     def api_usd_per_mtok(self) -> float:
-        """Blended API price per million tokens at this team's mix (cached input at the cache-read price)."""
+        """Blended API price per million tokens at this team's mix: its own bill's effective prices when known,
+        else the list price (cached input at the cache-read price)."""
+        if self.from_bill:
+            return float(blended_price(self.api_input_usd_per_mtok, self.api_output_usd_per_mtok, self.input_share))
         return float(monthly_api_cost(self.api_model, 1e6, self.input_share, self.api_cached_share,
                                       as_of=self.prices_as_of, provider=self.api_provider))
 
     @property
     def api_cached_share(self) -> float:
-        """The cached share the API bill uses: 0 where the price states no cache-read price."""
-        return 0.0 if np.isnan(self.api_row["cached_input_usd_per_mtok"]) else self.cached_share
+        """The cached share the API bill uses: 0 where the price states no cache-read price, or where the bill's
+        effective input price already includes the cache discount."""
+        if self.from_bill or np.isnan(self.api_row["cached_input_usd_per_mtok"]):
+            return 0.0
+        return self.cached_share
 
     @cached_property
     def own(self) -> OwnCost:
@@ -264,9 +293,11 @@ class Scenario:
         """Keyword arguments of `projection.project` / `project_arrays` for this scenario."""
         row = self.api_row
         cached = row["cached_input_usd_per_mtok"]
-        return dict(api_input_usd_per_mtok=row["input_usd_per_mtok"], api_output_usd_per_mtok=row["output_usd_per_mtok"],
+        prices = ((self.api_input_usd_per_mtok, self.api_output_usd_per_mtok) if self.from_bill
+                  else (row["input_usd_per_mtok"], row["output_usd_per_mtok"]))
+        return dict(api_input_usd_per_mtok=prices[0], api_output_usd_per_mtok=prices[1],
                     input_share=self.input_share, cached_share=self.api_cached_share,
-                    cached_input_usd_per_mtok=None if np.isnan(cached) else cached, own=self.own,
+                    cached_input_usd_per_mtok=None if np.isnan(cached) or self.from_bill else cached, own=self.own,
                     horizon_months=self.horizon_months, volume_growth_per_year=self.volume_growth_per_year,
                     api_price_decline_per_year=self.api_price_decline_per_year,
                     reasoning_output_multiplier=self.reasoning_output_multiplier,
