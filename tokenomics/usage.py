@@ -21,7 +21,7 @@ Sources, the format detected from the columns / keys (files: CSV, JSON lines, a 
   anthropic      /v1/organizations/usage_report/messages JSON: uncached_input_tokens, cache_read_input_tokens,
                  cache_creation.{ephemeral_5m,ephemeral_1h}_input_tokens, output_tokens, workspace_id
                  (null = default workspace), model, starting_at; no request count, no cost.
-                 https://docs.anthropic.com/en/api/admin-api/usage-cost/get-messages-usage-report
+                 https://platform.claude.com/docs/en/api/admin-api/usage-cost/get-messages-usage-report
   kit            this module's own output, NORMALISED_COLUMNS, which is also what sql/usage_rollup.sql returns. A kit
                  file without input_cache_write_1h_tokens has only 5-minute cache writes; without recorded_usd it
                  records no spend; without input_band_tokens its rows are in band 0.
@@ -186,11 +186,16 @@ def _require(where, columns, needed) -> None:
 # --- the roll-up query ---------------------------------------------------------------------------------------------
 
 def _between(text: str, name: str) -> re.Match:
-    """The block of usage_rollup.sql between '-- NAME: begin' and '-- NAME: end' (markers included)."""
-    match = re.search(rf"^[ \t]*-- {name}: begin.*?^[ \t]*-- {name}: end[^\n]*$", text, flags=re.M | re.S)
+    """The lines of usage_rollup.sql between the lines '-- NAME: begin' and '-- NAME: end' (match group 'inner')."""
+    match = re.search(rf"^[ \t]*-- {name}: begin[^\n]*\n(?P<inner>.*?)\n[ \t]*-- {name}: end", text, flags=re.M | re.S)
     if match is None:
         raise RuntimeError(f"{ROLLUP_SQL_PATH}: the '-- {name}: begin/end' markers are missing")
     return match
+
+
+def _replace_inner(text: str, name: str, inner: str) -> str:
+    match = _between(text, name)
+    return text[:match.start("inner")] + inner + text[match.end("inner"):]
 
 
 def band_case_sql(input_band_edges_tokens=INPUT_BAND_EDGES_TOKENS, placeholder=None) -> str:
@@ -200,11 +205,11 @@ def band_case_sql(input_band_edges_tokens=INPUT_BAND_EDGES_TOKENS, placeholder=N
     input_band_edge_<i>; without, literals, as usage_rollup.sql ships them.
     """
     edges = _checked_edges(input_band_edges_tokens)
-    lines = ["        -- input_band_tokens: begin", "        CASE"]
+    lines = ["        CASE"]
     for i in reversed(range(len(edges))):
         value = placeholder(f"input_band_edge_{i}") if placeholder else str(edges[i])
         lines.append(f"            WHEN prompt_tokens > {value} THEN {value}")
-    lines += ["            ELSE 0", "        END AS input_band_tokens", "        -- input_band_tokens: end"]
+    lines += ["            ELSE 0", "        END AS input_band_tokens"]
     return "\n".join(lines)
 
 
@@ -228,13 +233,41 @@ def rollup_sql(rows="spend_logs", dialect="duckdb", input_band_edges_tokens=INPU
     placeholder = PLACEHOLDERS[dialect]
     if rows == "spend_logs":
         edges = _checked_edges(input_band_edges_tokens)
-        block = _between(text, "input_band_tokens")
-        text = text[:block.start()] + band_case_sql(edges, placeholder) + text[block.end():]
-        return text, {f"input_band_edge_{i}": edge for i, edge in enumerate(edges)}
+        text = _replace_inner(text, "input_band_tokens", band_case_sql(edges, placeholder))
+        return (_one_json_parse(text) if dialect == "duckdb" else text), {
+            f"input_band_edge_{i}": edge for i, edge in enumerate(edges)}
     if rows in LITELLM_TABLES:
         rows = (SQL_DIR / LITELLM_TABLES[rows].rows_sql_file).read_text(encoding="utf-8")
-    block = _between(text, "usage_rows")
-    return text[:block.start()] + rows + text[block.end():], {}
+    return _replace_inner(text, "usage_rows", rows.rstrip("\n")), {}
+
+
+USAGE_OBJECT_LOOKUP = re.compile(r"usage_object((?:\s*->>?\s*'\w+')+)")
+
+
+def _one_json_parse(sql: str) -> str:
+    """The roll-up with every look-up into metadata.usage_object done in one JSON parse per request (DuckDB).
+
+    The shipped query reads each field with -> / ->> chains: PostgreSQL answers them from its parsed jsonb, DuckDB
+    would parse the metadata text once per chain. Here they become one json_extract_string with the list of their
+    JSONPaths, read by position: the same values, one parse.
+    """
+    paths = []
+
+    def position(lookup: re.Match) -> str:
+        steps = re.findall(r"(->>?)\s*'(\w+)'", lookup.group(1))
+        if steps[-1][0] != "->>":
+            raise RuntimeError(f"{ROLLUP_SQL_PATH}: {lookup.group(0)!r} must end in ->> (a value, not JSON)")
+        path = "$.usage_object." + ".".join(key for _, key in steps)
+        if path not in paths:
+            paths.append(path)
+        return f"usage_object_fields[{paths.index(path) + 1}]"
+
+    looked_up = USAGE_OBJECT_LOOKUP.sub(position, sql)
+    source = "metadata -> 'usage_object' AS usage_object"
+    if looked_up.count(source) != 1:
+        raise RuntimeError(f"{ROLLUP_SQL_PATH}: expected one {source!r}")
+    return looked_up.replace(source, f"json_extract_string(metadata, [{', '.join(map(repr, paths))}]) "
+                                     "AS usage_object_fields")
 
 
 def usage_rows_sql(rows="spend_logs", dialect="duckdb", input_band_edges_tokens=INPUT_BAND_EDGES_TOKENS):
@@ -248,7 +281,7 @@ def _finish(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame[NORMALISED_COLUMNS].copy()
     frame["date"] = pd.to_datetime(frame["date"]).astype("datetime64[ns]")
     for c in ("team", "provider", "model"):
-        frame[c] = frame[c].astype(object)
+        frame[c] = frame[c].astype(str)
     for c in ("requests", *TOKEN_COLUMNS, "recorded_usd"):
         frame[c] = frame[c].astype(float)
     frame["input_band_tokens"] = frame["input_band_tokens"].astype("int64")
@@ -267,6 +300,7 @@ def _duckdb(memory_limit_bytes: int, threads: int, ordered: bool = False) -> duc
     con = duckdb.connect(config={"memory_limit": f"{int(memory_limit_bytes)}B", "threads": int(threads),
                                  "preserve_insertion_order": ordered})
     con.execute("SET TimeZone = 'UTC'")  # dates are UTC days, whatever the machine's zone
+    con.execute("SET enable_progress_bar = false")  # it would print to the caller's stdout
     return con
 
 
@@ -275,14 +309,14 @@ def _quote(identifier: str) -> str:
 
 
 #: How a raw column of each kind becomes the typed column LiteLLM's table has: (from text, from a typed column).
-PARSE_SQL = {
-    "tokens": ("COALESCE(CAST(NULLIF(TRIM({c}), '') AS DOUBLE), 0)", "COALESCE(CAST({c} AS DOUBLE), 0)"),
-    "requests": ("COALESCE(CAST(NULLIF(TRIM({c}), '') AS DOUBLE), 0)", "COALESCE(CAST({c} AS DOUBLE), 0)"),
-    "usd": ("CAST(NULLIF(TRIM({c}), '') AS DOUBLE)", "CAST({c} AS DOUBLE)"),
-    "time": ("CAST(NULLIF(TRIM({c}), '') AS TIMESTAMPTZ)", "CAST({c} AS TIMESTAMPTZ)"),
-    "day": ("CAST(NULLIF(TRIM({c}), '') AS DATE)", "CAST({c} AS DATE)"),
+PARSE_SQL = {  # DuckDB's casts skip surrounding spaces themselves
+    "tokens": ("COALESCE(CAST(NULLIF({c}, '') AS DOUBLE), 0)", "COALESCE(CAST({c} AS DOUBLE), 0)"),
+    "requests": ("COALESCE(CAST(NULLIF({c}, '') AS DOUBLE), 0)", "COALESCE(CAST({c} AS DOUBLE), 0)"),
+    "usd": ("CAST(NULLIF({c}, '') AS DOUBLE)", "CAST({c} AS DOUBLE)"),
+    "time": ("CAST(NULLIF({c}, '') AS TIMESTAMPTZ)", "CAST({c} AS TIMESTAMPTZ)"),
+    "day": ("CAST(NULLIF({c}, '') AS DATE)", "CAST({c} AS DATE)"),
     "text": ("{c}", "CAST({c} AS VARCHAR)"),
-    "json": ("NULLIF(TRIM({c}), '')", "CAST({c} AS JSON)"),
+    "json": ("NULLIF({c}, '')", "CAST({c} AS JSON)"),
 }
 ABSENT_SQL = {"tokens": "0", "requests": "0", "usd": "CAST(NULL AS DOUBLE)", "text": "CAST(NULL AS VARCHAR)",
               "json": "CAST(NULL AS JSON)"}
@@ -367,7 +401,7 @@ def _diagnose(source: _FileSource, table: LiteLLMTable, edges, memory_limit_byte
     sql, params = usage_rows_sql(table.key, "duckdb", edges)
     offset = 1
     try:
-        batches = source.relation(reader_con).fetch_record_batch(DIAGNOSIS_BATCH_ROWS)
+        batches = source.relation(reader_con).to_arrow_reader(DIAGNOSIS_BATCH_ROWS)
         for batch in batches:
             check.register("raw_source", pa.Table.from_batches([batch]))
             _check_raw(source.where, table, check, offset)
@@ -397,7 +431,7 @@ def _check_raw(where, table: LiteLLMTable, check, offset: int) -> None:
     for column, kind in table.columns.items():
         if kind not in CHECKS or column not in present:
             continue
-        raw = f"NULLIF(TRIM(CAST({_quote(column)} AS VARCHAR)), '')"
+        raw = f"NULLIF(CAST({_quote(column)} AS VARCHAR), '')"
         parsed = f"TRY_CAST({raw} AS {PARSED_TYPES[kind]})" if kind in PARSED_TYPES else "NULL"
         flags = ", ".join(f"COALESCE({condition.format(raw=raw, p=parsed)}, false)" for condition, _ in CHECKS[kind])
         result = check.sql(f"SELECT {raw}, {parsed}, {flags} FROM raw_source").to_arrow_table()

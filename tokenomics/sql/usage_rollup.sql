@@ -98,10 +98,10 @@ SELECT
 FROM (
     SELECT
         date,
-        COALESCE(NULLIF(TRIM(team), ''), 'no team') AS team,
-        COALESCE(NULLIF(TRIM(provider), ''),
+        COALESCE(NULLIF(team, ''), 'no team') AS team,
+        COALESCE(NULLIF(provider, ''),
                  CASE WHEN POSITION('/' IN model) > 0 THEN SPLIT_PART(model, '/', 1) ELSE 'unknown' END) AS provider,
-        COALESCE(NULLIF(TRIM(model), ''), 'unknown') AS model,
+        COALESCE(NULLIF(model, ''), 'unknown') AS model,
         requests, input_uncached_tokens, input_cache_read_tokens, input_cache_write_tokens, input_cache_write_1h_tokens,
         output_tokens, recorded_usd, input_band_tokens,
         CASE
