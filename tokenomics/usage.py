@@ -44,7 +44,9 @@ The roll-up is one SQL query, sql/usage_rollup.sql (its header documents every c
 DuckDB and PostgreSQL share, so a company can run it as it is over its own LiteLLM table (or in Spark or BigQuery,
 changing only the JSON look-ups) and hand the kit the result as the kit's CSV. Every source goes through it: LiteLLM
 files and tables as they are; OpenAI, Anthropic and kit rows normalised in Python first, then rolled up by the same
-query with its usage_rows block replaced.
+query with its usage_rows block replaced. The two engines get variants generated from the file, never hand-written:
+PostgreSQL gets the band edges as bound parameters; DuckDB too, and its -> / ->> look-ups into metadata merged into
+one JSON parse per request. Tests run the file as it is, and both variants, on the same rows and compare the tables.
 
 Files stream through DuckDB with memory_limit_bytes and threads set explicitly: the rows are never held, only the
 groups (a 10-million-row spend-log CSV stays under 1 GB of peak RSS). Broken rows fail fast and are then located by a
@@ -159,6 +161,7 @@ def _one_line(err: Exception) -> str:
 
 
 def _detect(columns: set[str]) -> str | None:
+    """The format whose signature columns are all present (see the module docstring), or None."""
     if {"uncached_input_tokens", "cache_read_input_tokens", "output_tokens"} <= columns:
         return "anthropic"
     if {"input_tokens", "output_tokens", "num_model_requests"} <= columns:
@@ -173,11 +176,13 @@ def _detect(columns: set[str]) -> str | None:
 
 
 def _unknown(where, columns) -> None:
+    """Raise for a source in no known format, listing the columns each format needs and those found."""
     looked = "; ".join(f"{fmt}: {', '.join(cols)}" for fmt, cols in SIGNATURES.items())
     _fail(where, f"not a known usage export. Looked for the columns of {looked}. Found: {sorted(columns)[:20]}")
 
 
 def _require(where, columns, needed) -> None:
+    """Raise naming the columns of `needed` that `columns` lacks."""
     missing = [c for c in needed if c not in set(columns)]
     if missing:
         _fail(where, f"missing column(s) {missing}")
@@ -194,6 +199,7 @@ def _between(text: str, name: str) -> re.Match:
 
 
 def _replace_inner(text: str, name: str, inner: str) -> str:
+    """`text` with the lines between its NAME markers replaced by `inner` (the markers stay)."""
     match = _between(text, name)
     return text[:match.start("inner")] + inner + text[match.end("inner"):]
 
@@ -214,6 +220,7 @@ def band_case_sql(input_band_edges_tokens=INPUT_BAND_EDGES_TOKENS, placeholder=N
 
 
 def _checked_edges(edges) -> tuple[int, ...]:
+    """The band edges as ints, or ValueError naming the parameter unless positive and strictly increasing."""
     edges = tuple(int(e) for e in edges)
     if any(e <= 0 for e in edges) or any(b <= a for a, b in zip(edges, edges[1:])):
         raise ValueError(f"input_band_edges_tokens: expected positive token counts in increasing order, got {edges}")
@@ -254,6 +261,7 @@ def _one_json_parse(sql: str) -> str:
     paths = []
 
     def position(lookup: re.Match) -> str:
+        """The list element standing for one -> / ->> chain, its JSONPath added to the list once."""
         steps = re.findall(r"(->>?)\s*'(\w+)'", lookup.group(1))
         if steps[-1][0] != "->>":
             raise RuntimeError(f"{ROLLUP_SQL_PATH}: {lookup.group(0)!r} must end in ->> (a value, not JSON)")
@@ -305,6 +313,7 @@ def _duckdb(memory_limit_bytes: int, threads: int, ordered: bool = False) -> duc
 
 
 def _quote(identifier: str) -> str:
+    """An SQL identifier in double quotes (column names come from the file, so never bare)."""
     return '"' + identifier.replace('"', '""') + '"'
 
 
@@ -534,6 +543,7 @@ def _dates(path, table: pa.Table, column: str, unix_seconds: bool = False) -> pa
 
 
 def _from_openai(path, table: pa.Table) -> dict:
+    """usage_rows of an OpenAI export (input_tokens includes input_cached_tokens; no cache writes, no cost)."""
     cols = set(table.column_names)
     _require(path, cols, ["input_tokens", "output_tokens", "num_model_requests", "model"])
     when = "start_time_iso" if "start_time_iso" in cols else "start_time"
@@ -557,6 +567,7 @@ def _from_openai(path, table: pa.Table) -> dict:
 
 
 def _from_anthropic(path, table: pa.Table) -> dict:
+    """usage_rows of an Anthropic report (writes = 5-minute + 1-hour ephemeral writes; no request count, no cost)."""
     _require(path, table.column_names,
              ["uncached_input_tokens", "cache_read_input_tokens", "output_tokens", "model", "starting_at"])
     write_5m = _optional_numeric(path, table, "cache_creation.ephemeral_5m_input_tokens")
@@ -573,6 +584,7 @@ def _from_anthropic(path, table: pa.Table) -> dict:
 
 
 def _from_kit(path, table: pa.Table) -> dict:
+    """usage_rows of a kit CSV; the newer columns default when absent (see the module docstring)."""
     _require(path, table.column_names, KIT_REQUIRED_COLUMNS)
     parts = {c: _text(table, c, "unknown") for c in ("team", "provider", "model")}
     parts["date"] = _dates(path, table, "date")
@@ -622,6 +634,7 @@ def _json_rows(path, doc) -> list[dict]:
 
 
 def _flatten(row: dict, prefix: str = "") -> dict:
+    """Nested objects as dotted keys (cache_creation.ephemeral_1h_input_tokens), JSON_COLUMNS kept as JSON text."""
     out = {}
     for k, v in row.items():
         if isinstance(v, dict) and k not in JSON_COLUMNS:
@@ -657,6 +670,7 @@ def _container(path: Path) -> str:
 
 
 def _file_columns(path: Path, container: str) -> list[str]:
+    """The column names of a file: the Parquet schema's, the CSV header's, or the first JSON line's keys."""
     if container == "parquet":
         import pyarrow.parquet as pq
 
@@ -735,6 +749,7 @@ def _database_error(dsn: str, err: Exception) -> str:
 
 
 def _is_dsn(source) -> bool:
+    """Whether the source is a PostgreSQL address rather than a file."""
     return isinstance(source, str) and source.startswith(("postgresql://", "postgres://"))
 
 
