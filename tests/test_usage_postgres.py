@@ -15,14 +15,14 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import psycopg
 import pytest
 from psycopg.types.json import Jsonb
 
-from tokenomics.usage import (LITELLM_TABLES, ROLLUP_SQL_PATH, UsageFormatError, _duckdb, _typed_view, _FileSource,
-                              read_only_connection, read_usage)
+from tokenomics.usage import ROLLUP_SQL_PATH, UsageFormatError, read_only_connection, read_usage
 
 SCHEMA_SQL = Path(__file__).with_name("litellm_schema.sql")
 PASSWORD = "reader-secret"
@@ -189,10 +189,9 @@ def test_the_shipped_sql_file_runs_as_it_is_on_postgres_and_duckdb(gateway):
     with psycopg.connect(gateway["dsn"]) as conn:
         cursor = conn.execute(ROLLUP_SQL_PATH.read_text())
         on_server = pd.DataFrame(cursor.fetchall(), columns=[d.name for d in cursor.description])
-    con = _duckdb(256 * 2**20, 1)
-    columns = next(csv.reader(gateway["spend_logs_csv"].open()))
-    _FileSource("x", "csv", columns, path=gateway["spend_logs_csv"]).relation(con).create_view("raw_source")
-    _typed_view(con, LITELLM_TABLES["spend_logs"], "raw_source")
+    con = duckdb.connect()  # as a company would: its export loaded as a table, types as DuckDB guesses them
+    con.execute("SET TimeZone = 'UTC'")
+    con.read_csv(str(gateway["spend_logs_csv"])).create("LiteLLM_SpendLogs")
     in_duckdb = con.execute(ROLLUP_SQL_PATH.read_text()).df()
     expected = read_usage(gateway["dsn"])
     for frame in (on_server, in_duckdb):
