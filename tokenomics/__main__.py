@@ -1,4 +1,4 @@
-"""Command line: `python -m tokenomics notebooks --out DIR` · `reports --teams FILE | --usage FILE --out DIR`
+"""Command line: `python -m tokenomics notebooks --out DIR` · `reports --teams FILE | --usage SOURCE --out DIR`
 · `prices`."""
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("reports", help="one HTML report per team, from a teams CSV or a usage export")
     source = rp.add_mutually_exclusive_group(required=True)
     source.add_argument("--teams", type=Path, help="teams CSV (see data/teams.csv)")
-    source.add_argument("--usage", type=Path, help="usage export: OpenAI, Anthropic, LiteLLM or the kit's CSV")
+    source.add_argument("--usage", type=str, help="usage export (OpenAI, Anthropic, LiteLLM or the kit's CSV, JSON "
+                                                  "lines or Parquet) or a LiteLLM database, postgresql://...")
     rp.add_argument("--out", type=Path, required=True, help="output directory")
     rp.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
     rp.add_argument("--timeout", type=float, default=300, help="seconds one team's report may take (default 300)")
@@ -52,10 +53,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows, heading = read_teams(args.teams), f"tokenomics — team reports from {args.teams.name}"
             else:
                 from .advice import teams_from_usage
-                from .usage import read_usage
+                from .usage import mask_dsn, read_usage
 
                 rows = teams_from_usage(read_usage(args.usage)).to_dict("records")
-                heading = f"tokenomics — team reports from usage export {args.usage.name}"
+                shown = mask_dsn(args.usage) if args.usage.startswith("postgresql") else Path(args.usage).name
+                heading = f"tokenomics — team reports from usage {shown}"
         except (OSError, ValueError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
