@@ -1,5 +1,5 @@
 """Command line: `python -m tokenomics notebooks --out DIR` · `reports --teams FILE | --usage SOURCE --out DIR`
-· `prices`."""
+· `company --teams FILE | --usage SOURCE --out DIR` · `prices`."""
 
 from __future__ import annotations
 
@@ -18,13 +18,16 @@ def main(argv: list[str] | None = None) -> int:
     nb.add_argument("--timeout", type=float, default=600, help="seconds a cell may run (default 600)")
 
     rp = sub.add_parser("reports", help="one HTML report per team, from a teams CSV or a usage export")
-    source = rp.add_mutually_exclusive_group(required=True)
-    source.add_argument("--teams", type=Path, help="teams CSV (see data/teams.csv)")
-    source.add_argument("--usage", type=str, help="usage export (OpenAI, Anthropic, LiteLLM or the kit's CSV, JSON "
-                                                  "lines or Parquet) or a LiteLLM database, postgresql://...")
-    rp.add_argument("--out", type=Path, required=True, help="output directory")
-    rp.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
-    rp.add_argument("--timeout", type=float, default=300, help="seconds one team's report may take (default 300)")
+    cp = sub.add_parser("company", help="the company's shared-fleet plan (company.html, plan.csv, "
+                                        "company_summary.json) and every team's report")
+    for p in (rp, cp):
+        source = p.add_mutually_exclusive_group(required=True)
+        source.add_argument("--teams", type=Path, help="teams CSV (see data/teams.csv)")
+        source.add_argument("--usage", type=str, help="usage export (OpenAI, Anthropic, LiteLLM or the kit's CSV, "
+                                                      "JSON lines or Parquet) or a LiteLLM database, postgresql://...")
+        p.add_argument("--out", type=Path, required=True, help="output directory")
+        p.add_argument("--workers", type=int, default=2, help="parallel worker processes (default 2)")
+        p.add_argument("--timeout", type=float, default=300, help="seconds one team's report may take (default 300)")
 
     pr = sub.add_parser("prices", help="regenerate data/api_list_prices.csv and api_price_tiers.csv from genai-prices")
     pr.add_argument("--out", type=Path, help="directory to write into (default: data/)")
@@ -41,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"FAILED {r.name}: {r.error}", file=sys.stderr)
         print(f"{len(results) - len(failed)} of {len(results)} notebooks rendered into {args.out}/index.html")
         return 1 if failed else 0
-    if args.command == "reports":
+    if args.command in ("reports", "company"):
         from .reports import read_teams, run_team_reports
 
         if args.workers < 1:
@@ -50,22 +53,29 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--timeout must be > 0, got {args.timeout}")
         try:
             if args.teams:
-                rows, heading = read_teams(args.teams), f"tokenomics — team reports from {args.teams.name}"
+                rows, source_name = read_teams(args.teams), args.teams.name
             else:
                 from .advice import teams_from_usage
                 from .usage import mask_dsn, read_usage
 
                 rows = teams_from_usage(read_usage(args.usage)).to_dict("records")
-                shown = mask_dsn(args.usage) if args.usage.startswith("postgresql") else Path(args.usage).name
-                heading = f"tokenomics — team reports from usage {shown}"
+                source_name = "usage " + (mask_dsn(args.usage) if args.usage.startswith("postgresql")
+                                          else Path(args.usage).name)
         except (OSError, ValueError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
-        results = run_team_reports(rows, args.out, args.workers, args.timeout, heading)
+        results = run_team_reports(rows, args.out, args.workers, args.timeout,
+                                   f"tokenomics — team reports from {source_name}")
         failed = [r for r in results if r.status != "ok"]
         for r in failed:
             print(f"FAILED {r.name}: {r.error}", file=sys.stderr)
         print(f"{len(results) - len(failed)} of {len(results)} team reports written to {args.out}/index.html")
+        if args.command == "company":
+            from .company import write_company
+
+            summary = write_company(rows, args.out, results, f"tokenomics — company plan from {source_name}")
+            print(f"company plan: saves {summary['saving_usd_npv']:,.0f} USD (present value) against renting "
+                  f"everything; written to {args.out}/company.html")
         return 1 if failed else 0
     if args.command == "prices":
         from .pricefeed import write_api_prices

@@ -320,6 +320,9 @@ def teams_from_usage(usage: pd.DataFrame, **overrides) -> pd.DataFrame:
         scale = t["month"].days_in_month / t["days"]
         row = {"team": str(team), "usage_first_date": present.day(t["first"]), "usage_last_date": present.day(t["last"]),
                "usage_days_observed": int(t["days"]), "usage_tokens_observed": float(t["tokens"])}
+        if t["tokens"] <= 0:
+            rows.append(row | {"error": "no tokens in its latest month of usage: nothing to plan"})
+            continue
         if t["priced_tokens"] <= 0:
             rows.append(row | {"error": f"no token of this team could be priced: model id(s) {t['unpriced_ids']} are "
                                         "in no price catalog"})

@@ -343,6 +343,31 @@ def price_history_chart(histories: dict[str, pd.DataFrame], title: str, source: 
     return fig
 
 
+def fleet_chart(gpus: pd.DataFrame, title: str, source: str):
+    """Stacked areas of GPUs in service by month, one band per pool (a kind of self-hosted deployment)."""
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(9, 4.6))
+        months = np.append(gpus.index.to_numpy(), gpus.index[-1] + 1)  # the last month drawn to its end
+        ax.stackplot(months, *[np.append(gpus[c].to_numpy(), gpus[c].iloc[-1]) for c in gpus.columns],
+                     labels=list(gpus.columns), alpha=0.85, step="post")
+        ax.set_xlabel("month")
+        ax.set_ylabel("GPUs in service")
+        ax.set_ylim(bottom=0)
+        _finish(fig, ax, title, source, fontsize=7.5, loc="upper left")
+    return fig
+
+
+def png_base64(fig) -> str:
+    """A figure as a base64 PNG for an <img> in a static page (the figure is closed)."""
+    import base64
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100)
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
 def line_chart(x: np.ndarray, series: dict[str, np.ndarray], title: str, xlabel: str, ylabel: str, source: str, *,
                logx: bool = False, logy: bool = False, x_format: str | None = None, y_format: str | None = None,
                vlines: dict[str, float] | None = None, hlines: dict[str, float] | None = None):

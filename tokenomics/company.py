@@ -1,0 +1,490 @@
+"""The whole company's plan: which teams move to which model, from when, on one shared fleet.
+
+Every team brings options (`Option`): stay on its API, switch to another API (or an open model rented by the
+token), or self-host an open model on a kind of deployment from one of a few start months. Teams that
+self-host the same model on the same deployment share one pool of replicas. A mixed-integer programme
+(`scipy.optimize.milp`, HiGHS) chooses each team's option and each pool's replicas month by month:
+
+    minimise  sum_t sum_k d_k [ y_t,stay rent_t,k + sum_(j,s) y_t,j,s (rent_t,k if k < s else api_t,j,k
+                                                                          or power_t,j,k) ]
+              + sum_(P,k) d_k [n_P,k (hardware_P,k + people_per_replica_P) + z_P,k people_fixed_P]
+    s.t.      y_t,stay + sum_(j,s) y_t,j,s = 1                      every team takes one path
+              sum_(t, j in P, s <= k) y_t,j,s load_t,k <= capacity_P n_P,k   pools cover their teams' load
+              n_P,k <= N z_P,k                                       a pool's own engineers, while it runs
+              y, z binary; n whole replicas >= 0
+
+with d_k the monthly discount factor, load in output tokens at peak. Costs per month are the kit's own
+(renting, OwnCost), so a team alone in the programme gets exactly its standalone best, and pooling can
+only lower the total: the plan never costs more than the teams' standalone bests summed (if the solver
+stops short of that, the standalone combination is returned), which never cost more than renting all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from . import present
+from .advice import SHARES, UNCERTAIN, _discount, draw_factors
+from .scenario import Scenario
+
+#: Months a move may start (besides never): now, then quarterly for the first year, then half-yearly.
+START_MONTHS = (0, 3, 6, 9, 12, 18, 24)
+SOLVER_TIME_LIMIT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Option:
+    """One thing a team could do instead of staying. Monthly arrays run over the team's horizon."""
+
+    team: str
+    kind: str  # "api" (switch API model, incl. open models rented by the token) or "own"
+    label: str  # what it is, in words
+    model: str  # the model served (catalog name)
+    quality: float  # its score on the team's task class (NaN: unknown)
+    monthly_usd: np.ndarray  # api: the bill per month; own: the per-token (power) cost per month
+    pool: str = ""  # own: the shared-fleet key (model, GPU, format, deployment, price basis)
+    load: np.ndarray | None = None  # own: output tokens per month at peak the team puts on the pool
+    gpu: str = ""
+    gpus_per_replica: float = 0.0
+    share: float = 1.0  # own: the share of the team's traffic self-hosted (the rest stays on its API)
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A kind of self-hosted deployment teams can share: its capacity and what each replica costs."""
+
+    key: str
+    capacity_output_tokens_per_month: float  # one replica at the target utilisation
+    hardware_usd_per_replica_month: np.ndarray  # by month (GPU prices fall)
+    people_usd_per_replica_month: float  # engineers that grow with the fleet
+    people_fixed_usd_per_month: float  # engineers for the deployment as such, paid once per pool
+    gpus_per_replica: float
+
+
+@dataclass
+class Plan:
+    """The chosen path of every team, the fleet by month, and the present values it is judged by."""
+
+    choices: pd.DataFrame  # team, path, model, pool, start_month, option index
+    fleet: pd.DataFrame  # month x pool: replicas
+    npv_usd: float
+    standalone_best_usd: float
+    all_rent_usd: float
+    status: str
+    notes: list[str] = field(default_factory=list)
+
+
+def _option_options(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Pool]):
+    """Column layout of the programme: y (team, option, start), stay per team, z per pool, n per (pool, month)."""
+    horizon = max(s.horizon_months for s in teams.values())
+    ys = [(o_i, s) for o_i, o in enumerate(options) for s in START_MONTHS if s < teams[o.team].horizon_months]
+    return horizon, ys
+
+
+def solve(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Pool],
+          rent_usd: dict[str, np.ndarray], time_limit_s: float = SOLVER_TIME_LIMIT_S) -> tuple[str, dict]:
+    """Solve the programme; returns the solver status and the chosen (option, start) per team and replicas."""
+    names = list(teams)
+    horizon, ys = _option_options(teams, options, pools)
+    pool_keys = list(pools)
+    rate = {t: teams[t].discount_rate_per_year for t in names}
+    n_y, n_stay, n_z, n_n = len(ys), len(names), len(pool_keys) * horizon, len(pool_keys) * horizon
+    size = n_y + n_stay + n_z + n_n
+    cost = np.zeros(size)
+    for c, (o_i, s) in enumerate(ys):
+        o = options[o_i]
+        d = _discount(teams[o.team].horizon_months, rate[o.team])
+        k = np.arange(len(d))
+        cost[c] = float(np.sum(d * np.where(k < s, rent_usd[o.team], o.monthly_usd)))
+    for i, t in enumerate(names):
+        cost[n_y + i] = float(np.sum(_discount(teams[t].horizon_months, rate[t]) * rent_usd[t]))
+    company_rate = float(np.mean(list(rate.values())))
+    d_company = _discount(horizon, company_rate)
+    for p_i, key in enumerate(pool_keys):
+        pool = pools[key]
+        z0 = n_y + n_stay + p_i * horizon
+        cost[z0:z0 + horizon] = d_company * pool.people_fixed_usd_per_month
+        start = n_y + n_stay + n_z + p_i * horizon
+        cost[start:start + horizon] = d_company * (pool.hardware_usd_per_replica_month[:horizon]
+                                                   + pool.people_usd_per_replica_month)
+    rows, lower, upper = [], [], []
+    for i, t in enumerate(names):  # one path per team
+        row = np.zeros(size)
+        row[[c for c, (o_i, _) in enumerate(ys) if options[o_i].team == t]] = 1
+        row[n_y + i] = 1
+        rows.append(row), lower.append(1), upper.append(1)
+    big = {}
+    for p_i, key in enumerate(pool_keys):
+        pool = pools[key]
+        peak_load = 0.0
+        for k in range(horizon):  # the pool's replicas cover the load of the teams started on it
+            row = np.zeros(size)
+            for c, (o_i, s) in enumerate(ys):
+                o = options[o_i]
+                if o.kind == "own" and o.pool == key and s <= k < len(o.load):
+                    row[c] = o.load[k]
+                    peak_load = max(peak_load, o.load[k])
+            row[n_y + n_stay + n_z + p_i * horizon + k] = -pool.capacity_output_tokens_per_month
+            rows.append(row), lower.append(-np.inf), upper.append(0)
+        total = sum(float(np.max(o.load)) for o in options if o.kind == "own" and o.pool == key)
+        big[key] = max(1.0, np.ceil(total / pool.capacity_output_tokens_per_month) + 1)
+        for k in range(horizon):  # people per deployment, in the months the pool has any replica
+            row = np.zeros(size)
+            row[n_y + n_stay + n_z + p_i * horizon + k] = 1
+            row[n_y + n_stay + p_i * horizon + k] = -big[key]
+            rows.append(row), lower.append(-np.inf), upper.append(0)
+    upper_bounds = np.ones(size)
+    upper_bounds[n_y + n_stay + n_z:] = np.repeat([big[k] for k in pool_keys], horizon) if pool_keys else []
+    result = milp(cost, constraints=LinearConstraint(np.array(rows), lower, upper), integrality=np.ones(size),
+                  bounds=Bounds(np.zeros(size), upper_bounds),
+                  options={"time_limit": time_limit_s, "mip_rel_gap": 1e-7, "disp": False})
+    if result.x is None:
+        return result.message, {}
+    x = np.round(result.x)
+    chosen = {options[ys[c][0]].team: (ys[c][0], ys[c][1]) for c in range(n_y) if x[c] > 0.5}
+    replicas = {key: x[n_y + n_stay + n_z + p_i * horizon: n_y + n_stay + n_z + (p_i + 1) * horizon]
+                for p_i, key in enumerate(pool_keys)}
+    return "optimal" if result.status == 0 else result.message, {
+        "chosen": chosen, "replicas": replicas, "npv_usd": float(result.fun)}
+
+
+def plan(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Pool],
+         rent_usd: dict[str, np.ndarray]) -> Plan:
+    """The company plan, with the teams' standalone bests and all-rent beside it."""
+    all_rent = sum(float(np.sum(_discount(s.horizon_months, s.discount_rate_per_year) * rent_usd[t]))
+                   for t, s in teams.items())
+    standalone, alone_choice, notes = 0.0, {}, []
+    for t in teams:
+        mine = [o for o in options if o.team == t]
+        status, sol = solve({t: teams[t]}, mine, {o.pool: pools[o.pool] for o in mine if o.kind == "own"},
+                            {t: rent_usd[t]})
+        if not sol:
+            notes.append(f"{t}: no feasible plan on its own ({status}); it stays on its API")
+            sol = {"npv_usd": float(np.sum(_discount(teams[t].horizon_months, teams[t].discount_rate_per_year)
+                                           * rent_usd[t])), "chosen": {}}
+        standalone += sol["npv_usd"]
+        if t in sol["chosen"]:
+            o_i, s = sol["chosen"][t]
+            alone_choice[t] = (options.index(mine[o_i]), s)
+    status, joint = solve(teams, options, pools, rent_usd)
+    if not joint or joint["npv_usd"] > standalone * (1 + 1e-9):
+        notes.append(f"the shared-fleet programme stopped at {status!r}; each team's standalone best is the plan")
+        joint = {"chosen": alone_choice, "npv_usd": standalone, "replicas": None}
+    return _tabulate(teams, options, pools, rent_usd, joint, standalone, all_rent, status, notes)
+
+
+def _tabulate(teams, options, pools, rent_usd, sol, standalone, all_rent, status, notes) -> Plan:
+    horizon = max(s.horizon_months for s in teams.values())
+    rows = []
+    for t, s in teams.items():
+        if t in sol["chosen"]:
+            o_i, start = sol["chosen"][t]
+            o = options[o_i]
+            rows.append({"team": t, "path": o.kind, "label": o.label, "model": o.model, "pool": o.pool,
+                         "gpu": o.gpu, "start_month": start, "option": o_i, "quality": o.quality})
+        else:
+            rows.append({"team": t, "path": "stay", "label": f"stay on {s.api_model}", "model": s.api_model,
+                         "pool": "", "gpu": "", "start_month": None, "option": None, "quality": np.nan})
+    choices = pd.DataFrame(rows)
+    fleet = pd.DataFrame({key: _replicas_needed(key, choices, options, pools[key], horizon) for key in pools},
+                         index=pd.RangeIndex(horizon, name="month"))
+    return Plan(choices, fleet, float(sol["npv_usd"]), standalone, all_rent, status, notes)
+
+
+def _replicas_needed(key: str, choices: pd.DataFrame, options: list[Option], pool: Pool, horizon: int) -> np.ndarray:
+    """Whole replicas a pool needs each month for the teams the plan puts on it."""
+    load = np.zeros(horizon)
+    for r in choices[choices["pool"] == key].itertuples():
+        o = options[int(r.option)]
+        k = np.arange(len(o.load))
+        load[:len(o.load)] += np.where(k >= r.start_month, o.load, 0.0)
+    return np.ceil(load / pool.capacity_output_tokens_per_month - 1e-9)
+
+
+def fleet_gpus(plan_: Plan, pools: dict[str, Pool]) -> pd.Series:
+    """GPUs in service by month across every pool."""
+    return sum((plan_.fleet[key] * pools[key].gpus_per_replica for key in plan_.fleet.columns),
+               pd.Series(0.0, index=plan_.fleet.index))
+
+
+def pool_key(s: Scenario) -> str:
+    """The shared-fleet key of a scenario's deployment: teams with the same key can share replicas."""
+    return (f"{s.open_model} · {s.own.gpus_per_replica:g} × {s.gpu} · {s.weight_format} · {s.gpu_mode} · "
+            f"{present.share(s.target_utilisation)} utilisation")
+
+
+def team_options(s: Scenario) -> tuple[list[Option], dict[str, Pool], np.ndarray]:
+    """A team's own-the-open-model options (every self-hosted share of `advice.SHARES` above 0), the pool they
+    use, and its rent by month — the same costs `advice.decide` weighs, month by month."""
+    from .projection import project_arrays
+
+    kw = s.projection_inputs()
+    arrays = project_arrays(s.tokens_per_month, **(kw | {"hybrid_own_share": SHARES[1:, None]}))
+    rent = np.asarray(arrays["rent_usd"], dtype=float).reshape(-1, s.horizon_months)[0]
+    own = s.own
+    months = np.arange(s.horizon_months)
+    output = np.asarray(arrays["tokens_per_month"]).reshape(-1)[:s.horizon_months] * arrays["output_share"].reshape(
+        -1)[:s.horizon_months]
+    tokens = np.asarray(arrays["tokens_per_month"]).reshape(-1)[:s.horizon_months]
+    decline = (1 - s.gpu_price_decline_per_year) ** (months / 12 if s.gpu_mode == "rent" else
+                                                     np.floor(months / 36) * 3)
+    key = pool_key(s)
+    pool = Pool(key, own.capacity_tokens_per_month * own.target_utilisation * own.output_share,
+                own.hardware_usd_per_replica_month * decline, 0.0, own.people_usd_per_month, own.gpus_per_replica)
+    options = []
+    for share in SHARES[1:]:
+        power = share * tokens * own.variable_usd_per_mtok / 1e6
+        options.append(Option(s.team, "own", f"self-host {present.share(share)} on {s.open_model}", s.open_model,
+                              np.nan, rent * (1 - share) + power, key, share * output * own.peak_to_average, s.gpu,
+                              own.gpus_per_replica, float(share)))
+    return options, {key: pool}, rent
+
+
+@dataclass
+class Company:
+    """Every team's scenario and options, the shared pools, and the rent each team pays today's way."""
+
+    teams: dict[str, Scenario]
+    options: list[Option]
+    pools: dict[str, Pool]
+    rent_usd: dict[str, np.ndarray]
+    refused: dict[str, str] = field(default_factory=dict)  # team -> why it could not be planned
+
+
+def build(rows: list[dict]) -> Company:
+    """Scenarios and options for every team row (a teams CSV or `advice.teams_from_usage`); a team that cannot
+    be planned (bad parameters, nothing priced, no volume, a duplicate name) is refused by name, the rest
+    still planned."""
+    teams, options, pools, rent, refused = {}, [], {}, {}, {}
+    for i, row in enumerate(rows, start=1):
+        name = str(row.get("team", "")).strip()
+        try:
+            if not name:
+                raise ValueError("team: empty name; every team needs one")
+            if name in teams or name in refused:
+                raise ValueError(f"team: the name {name!r} appears more than once; each team needs its own")
+            if row.get("error"):
+                raise ValueError(row["error"])
+            s = Scenario.from_row({k: v for k, v in row.items() if k != "error"})
+            mine, my_pools, my_rent = team_options(s)
+        except (ValueError, KeyError) as err:
+            label = name or "(unnamed team)"
+            refused[label if label not in teams and label not in refused else f"{label} (row {i})"] = str(
+                err.args[0] if err.args else err)
+            continue
+        teams[name], rent[name] = s, my_rent
+        options += mine
+        pools |= my_pools
+    return Company(teams, options, pools, rent, refused)
+
+
+def team_npv(company: Company, plan_: Plan) -> pd.DataFrame:
+    """Each team's present value under the plan, pooled costs shared by the load each team puts on its pool,
+    against renting throughout: the team's saving and its saving per month a year in."""
+    horizon = plan_.fleet.shape[0]
+    pool_cost = {}
+    for key, pool in company.pools.items():
+        replicas = plan_.fleet[key].to_numpy()
+        pool_cost[key] = replicas * (pool.hardware_usd_per_replica_month[:horizon] + pool.people_usd_per_replica_month) \
+            + (replicas > 0) * pool.people_fixed_usd_per_month
+    loads = {}
+    for r in plan_.choices.itertuples():
+        if r.path == "own":
+            o = company.options[int(r.option)]
+            k = np.arange(len(o.load))
+            loads[r.team] = np.where(k >= r.start_month, o.load, 0.0)
+    total_load = {key: sum((loads[t] for t in plan_.choices.loc[plan_.choices["pool"] == key, "team"]),
+                           np.zeros(horizon)) for key in company.pools}
+    rows = []
+    for r in plan_.choices.itertuples():
+        s = company.teams[r.team]
+        d = _discount(s.horizon_months, s.discount_rate_per_year)
+        rent = company.rent_usd[r.team]
+        if r.path == "stay":
+            mine = rent
+        else:
+            o = company.options[int(r.option)]
+            k = np.arange(s.horizon_months)
+            mine = np.where(k < r.start_month, rent, o.monthly_usd)
+            if r.path == "own":
+                share = np.divide(loads[r.team], total_load[r.pool], out=np.zeros(horizon),
+                                  where=total_load[r.pool] > 0)[:s.horizon_months]
+                mine = mine + share * pool_cost[r.pool][:s.horizon_months]
+        month = min(12, s.horizon_months - 1)
+        pool_share = (np.divide(loads[r.team], total_load[r.pool], out=np.zeros(horizon), where=total_load[r.pool] > 0)
+                      if r.path == "own" else np.zeros(horizon))
+        rows.append({"team": r.team, "npv_usd": float(np.sum(d * mine)), "rent_npv_usd": float(np.sum(d * rent)),
+                     "pool_share": pool_share,
+                     "saving_per_month_usd": float(rent[month] - mine[month]), "saving_month": month,
+                     "monthly_usd": mine})
+    out = pd.DataFrame(rows)
+    out["saving_usd"] = out["rent_npv_usd"] - out["npv_usd"]
+    return out
+
+
+def saving_runs(company: Company, plan_: Plan, runs: int = 2000, seed: int = 0) -> np.ndarray:
+    """Present value the plan saves against renting everything, under `runs` seeded draws of the uncertain
+    inputs (`advice.UNCERTAIN`: API price, GPU price, engineer cost, throughput, growth), the plan's choices
+    kept and each pool's replicas re-sized to the load it then carries. Vectorised over runs."""
+    from .projection import project_arrays
+
+    f = {k: v.reshape(-1, 1) for k, v in draw_factors(runs, seed).items()}
+    horizon = plan_.fleet.shape[0]
+    rent_total, plan_total = np.zeros(runs), np.zeros(runs)
+    load = {key: np.zeros((runs, horizon)) for key in company.pools}
+    for r in plan_.choices.itertuples():
+        s = company.teams[r.team]
+        kw = s.projection_inputs()
+        cached = kw["cached_input_usd_per_mtok"]
+        a = project_arrays(s.tokens_per_month, **(kw | {
+            "api_input_usd_per_mtok": kw["api_input_usd_per_mtok"] * f["api_price"],
+            "api_output_usd_per_mtok": kw["api_output_usd_per_mtok"] * f["api_price"],
+            "cached_input_usd_per_mtok": None if cached is None else cached * f["api_price"],
+            "volume_growth_per_year": s.volume_growth_per_year * f["growth"], "hybrid_own_share": 0.0}))
+        d = _discount(s.horizon_months, s.discount_rate_per_year)
+        rent = a["rent_usd"]
+        rent_total += (rent * d).sum(axis=1)
+        if r.path == "stay":
+            plan_total += (rent * d).sum(axis=1)
+            continue
+        o = company.options[int(r.option)]
+        k = np.arange(s.horizon_months)
+        on = k >= r.start_month
+        own_share = o.share
+        tokens = a["tokens_per_month"]
+        power = own_share * tokens * s.own.variable_usd_per_mtok / f["throughput"] / 1e6
+        mine = np.where(on, rent * (1 - own_share) + power, rent)
+        plan_total += (mine * d).sum(axis=1)
+        load[r.pool][:, :s.horizon_months] += np.where(on, own_share * tokens * a["output_share"] * s.own.peak_to_average,
+                                                       0.0)
+    d_company = _discount(horizon, float(np.mean([s.discount_rate_per_year for s in company.teams.values()])))
+    for key, pool in company.pools.items():
+        replicas = np.ceil(load[key] / (pool.capacity_output_tokens_per_month * f["throughput"]) - 1e-9)
+        cost = (replicas * (pool.hardware_usd_per_replica_month[:horizon] * f["gpu_price"]
+                            + pool.people_usd_per_replica_month * f["people"])
+                + (replicas > 0) * pool.people_fixed_usd_per_month * f["people"])
+        plan_total += (cost * d_company).sum(axis=1)
+    return rent_total - plan_total
+
+
+PLAN_COLUMNS = ["team", "path", "move", "model", "gpu", "pool", "start_month", "gpus_at_peak", "saving_usd",
+                "saving_per_month_usd", "saving_month", "quality", "report"]
+
+
+def plan_rows(company: Company, plan_: Plan, reports: dict[str, str] | None = None) -> list[dict]:
+    """plan.csv: one row per team — its path, model, GPUs, start month and saving — ranked by saving."""
+    npv = team_npv(company, plan_).set_index("team")
+    rows = []
+    for r in plan_.choices.itertuples():
+        o = company.options[int(r.option)] if r.option is not None and not pd.isna(r.option) else None
+        gpus = 0.0
+        if r.path == "own":  # the team's share of its pool's GPUs, at the pool's peak month
+            pool = company.pools[r.pool]
+            gpus = float((npv.at[r.team, "pool_share"] * plan_.fleet[r.pool] * pool.gpus_per_replica).max())
+        rows.append({"team": r.team, "path": r.path, "move": r.label, "model": r.model, "gpu": r.gpu, "pool": r.pool,
+                     "start_month": r.start_month, "gpus_at_peak": gpus, "saving_usd": npv.at[r.team, "saving_usd"],
+                     "saving_per_month_usd": npv.at[r.team, "saving_per_month_usd"],
+                     "saving_month": int(npv.at[r.team, "saving_month"]),
+                     "quality": o.quality if o is not None else np.nan,
+                     "report": (reports or {}).get(r.team, "")})
+    return sorted(rows, key=lambda row: -row["saving_usd"])
+
+
+def summary(company: Company, plan_: Plan, runs: np.ndarray) -> dict:
+    """company_summary.json: the three present values the plan is judged by, the saving's spread, the teams."""
+    from datetime import date
+    from importlib.metadata import version
+
+    p10, p50, p90 = (float(v) for v in np.percentile(runs, [10, 50, 90]))
+    return {"plan_usd_npv": plan_.npv_usd, "standalone_best_usd_npv": plan_.standalone_best_usd,
+            "all_rent_usd_npv": plan_.all_rent_usd, "saving_usd_npv": plan_.all_rent_usd - plan_.npv_usd,
+            "saving_p10_usd": p10, "saving_p50_usd": p50, "saving_p90_usd": p90,
+            "p_saving": float(np.mean(runs > 0)), "teams": len(company.teams),
+            "teams_moving": int((plan_.choices["path"] != "stay").sum()), "refused": company.refused,
+            "solver_status": plan_.status, "notes": plan_.notes, "generated": date.today().isoformat(),
+            "kit_version": version("tokenomics-kit")}
+
+
+def page(company: Company, plan_: Plan, runs: np.ndarray, reports: dict[str, str], heading: str,
+         verdicts: dict[str, str] | None = None) -> str:
+    """company.html's body: headline first, then the three present values, the ranked moves, the fleet by month
+    and every team with its report."""
+    import html
+
+    from . import plots
+    from .advice import assumptions_text
+
+    s = summary(company, plan_, runs)
+    today = sum(float(r[0]) for r in company.rent_usd.values())
+    moving = plan_.choices[plan_.choices["path"] != "stay"]
+    gpus = pd.DataFrame({key: plan_.fleet[key] * pool.gpus_per_replica for key, pool in company.pools.items()})
+    gpus = gpus.loc[:, gpus.max() > 0]
+    horizon = plan_.fleet.shape[0]
+    headline = (f"The plan saves {present.usd(s['saving_usd_npv'])} over {horizon} months against renting everything "
+                f"(present value; P10–P90 {present.usd(s['saving_p10_usd'])} to {present.usd(s['saving_p90_usd'])}, "
+                f"saves money in {present.share(s['p_saving'])} of scenarios): {len(moving)} of {len(company.teams)} "
+                f"teams move, on {present.count(gpus.sum(axis=1).max() if len(gpus.columns) else 0)} GPUs at the peak.")
+    first = next(iter(company.teams.values()), None)
+    lines = [f"Today the company's API bill is {present.usd(today)} a month across {len(company.teams)} teams.",
+             assumptions_text(first) if first else "",
+             f"Generated {s['generated']} by tokenomics {s['kit_version']}; API list prices as of "
+             f"{present.day(first.api_row['as_of']) if first else '—'}."]
+    card = present.headline_card("tokenomics company plan", headline, [line for line in lines if line], "#1f4e79")
+    values = present.key_values({
+        "rent everything (today's path)": present.usd(plan_.all_rent_usd),
+        "each team's best on its own, summed": present.usd(plan_.standalone_best_usd),
+        "the shared-fleet plan": present.usd(plan_.npv_usd),
+        "what sharing replicas adds": present.usd(plan_.standalone_best_usd - plan_.npv_usd),
+    }, f"Present value over {horizon} months")
+    ranked = plan_rows(company, plan_, reports)
+    moves = present.table(pd.DataFrame([{
+        "team": r["team"], "move": r["move"] if r["path"] != "stay" else "stay",
+        "from": present.month(r["start_month"], never="—"),
+        "its GPUs at peak": present.count(r["gpus_at_peak"]) if r["gpus_at_peak"] else "—",
+        f"saving a month (month {r['saving_month']})": present.usd(r["saving_per_month_usd"]),
+        "saving (present value)": present.usd(r["saving_usd"]),
+        "the team's own report": (verdicts or {}).get(r["team"], "—")} for r in ranked]), "The moves, largest saving first")
+    shared = ("A team's own report weighs its move alone, and recommends it only if it saves money in most "
+              "scenarios; in the plan a team may move where its report says rent, because sharing replicas with "
+              "other teams lowers its cost.")
+    fleet = ""
+    if len(gpus.columns):
+        fig = plots.fleet_chart(gpus, "GPUs in service by month, by shared pool",
+                                "Source: tokenomics company plan (scipy.optimize.milp); catalogs in data/.")
+        fleet = f"<h2>The fleet</h2><img alt='GPUs by month' src='data:image/png;base64,{plots.png_base64(fig)}'>"
+    teams = "".join(f"<li><a href='{html.escape(reports[t], quote=True)}'>{html.escape(t)}</a></li>" if t in reports
+                    else f"<li>{html.escape(t)}</li>" for t in company.teams)
+    refused = "".join(f"<li>{html.escape(t)}: {html.escape(why)}</li>" for t, why in company.refused.items())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in plan_.notes)
+    return (card._repr_html_() + values._repr_html_() + "<h2>Ranked moves</h2>" + moves._repr_html_()
+            + present.paragraph(shared)._repr_html_() + fleet
+            + f"<h2>Teams</h2><ul>{teams}</ul>"
+            + (f"<h2>Not planned</h2><ul>{refused}</ul>" if refused else "")
+            + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""))
+
+
+def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "tokenomics — company plan") -> dict:
+    """Plan the company from team rows and write company.html, plan.csv and company_summary.json into `out_dir`
+    (atomic, 0644), linking the team reports already written there. Returns the summary."""
+    import json
+    from pathlib import Path
+
+    from .reports import atomic_write_text, html_page, write_safe_csv
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    company = build(rows)
+    plan_ = plan(company.teams, company.options, company.pools, company.rent_usd)
+    runs = saving_runs(company, plan_)
+    reports = {r.name: r.html_name for r in team_results if r.status == "ok"}
+    verdicts = {r.name: r.summary.get("recommendation", "—") for r in team_results if r.status == "ok"}
+    write_safe_csv(out / "plan.csv", plan_rows(company, plan_, reports), PLAN_COLUMNS)
+    summary_ = summary(company, plan_, runs)
+    atomic_write_text(out / "company_summary.json", json.dumps(summary_, indent=1, default=float) + "\n")
+    atomic_write_text(out / "company.html", html_page(heading, page(company, plan_, runs, reports, heading, verdicts),
+                                                      back=("all teams", "index.html")))
+    return summary_
