@@ -31,11 +31,12 @@ test: $(STAMP) ## everything CI runs: unit and property tests, then every notebo
 
 USAGE_SAMPLE ?= data/usage/openai_usage.csv
 
-# Team reports first, so the top index can list their decisions; every step runs, the exit code reports any failure.
+# Company plans and team reports first, so the top index can list their decisions; every step runs, the exit code
+# reports any failure.
 reports: $(STAMP) ## write every report into reports/$(RUN)/ (RUN=name to choose the folder)
 	status=0; \
-	$(PY) -m tokenomics reports --teams data/teams.csv --out reports/$(RUN)/teams --workers $(WORKERS) || status=1; \
-	$(PY) -m tokenomics reports --usage $(USAGE_SAMPLE) --out reports/$(RUN)/usage --workers $(WORKERS) || status=1; \
+	$(PY) -m tokenomics company --teams data/teams.csv --out reports/$(RUN)/teams --workers $(WORKERS) || status=1; \
+	$(PY) -m tokenomics company --usage $(USAGE_SAMPLE) --out reports/$(RUN)/usage --workers $(WORKERS) || status=1; \
 	$(PY) -m tokenomics notebooks --out reports/$(RUN) --workers $(WORKERS) || status=1; \
 	echo "open reports/$(RUN)/index.html"; exit $$status
 

@@ -204,8 +204,10 @@ def write_index(results: list[Result], out_dir: Path, heading: str, team_dirs: l
         rows = read_summary(folder / "summary.csv")
         if rows:
             link = f"{folder.name}/index.html"
+            plan = (f'<p><a href="{html.escape(folder.name, quote=True)}/company.html">The company plan</a>: every team '
+                    "on one shared fleet, which moves first and when.</p>" if (folder / "company.html").exists() else "")
             sections.append(f'<h2><a href="{html.escape(link, quote=True)}">Teams: {html.escape(folder.name)}</a></h2>'
-                            + decision_table(rows, prefix=f"{folder.name}/"))
+                            + plan + decision_table(rows, prefix=f"{folder.name}/"))
     items = []
     for r in results:
         label = html.escape(r.title or r.name)
@@ -486,7 +488,8 @@ def decision_table(rows: list[dict], prefix: str = "") -> str:
 
 
 def write_team_index(results: list[TeamResult], out_dir: Path, heading: str) -> Path:
-    """index.html (the decision table, failures with their error) and summary.csv, both atomic."""
+    """index.html (the decision table, failures with their error; the company plan linked when written beside
+    it) and summary.csv, both atomic."""
     rows = [r.summary | {"team": r.name, "status": r.status, "error": r.error,
                          "report": r.html_name if r.status == "ok" else ""} for r in results]
     write_safe_csv(out_dir / "summary.csv", rows, SUMMARY_COLUMNS)
@@ -494,7 +497,10 @@ def write_team_index(results: list[TeamResult], out_dir: Path, heading: str) -> 
     body = (f"<p>{len(results) - failed} of {len(results)} team reports written"
             f"{f'; {failed} not reported (listed with the reason)' if failed else ''}. Each saving is a present "
             "value over the team's horizon; confidence is the share of Monte Carlo scenarios in which the "
-            "recommendation is the cheaper choice.</p>" + decision_table(read_summary(out_dir / "summary.csv"))
+            "recommendation is the cheaper choice.</p>"
+            + ("<p><a href='company.html'>The company plan</a>: all these teams on one shared fleet.</p>"
+               if (out_dir / "company.html").exists() else "")
+            + decision_table(read_summary(out_dir / "summary.csv"))
             + f"<p class='note'>{html.escape(generated_note())}</p>")
     atomic_write_text(out_dir / "index.html", html_page(heading, body, back=("all reports", "../index.html")))
     return out_dir / "index.html"
