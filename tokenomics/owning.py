@@ -64,7 +64,7 @@ def load_deployment_profiles(path=None) -> pd.DataFrame:
     for column in ("pue", "system_power_factor"):
         bad = table[column] < 1
         if bad.any():
-            raise CatalogError(path or "data/deployment_profiles.csv", f"expected a ratio >= 1, got "
+            raise CatalogError(path or DATA_DIR / "deployment_profiles.csv", f"expected a ratio >= 1, got "
                                f"{table[column][bad].iloc[0]:g}", row=int(np.flatnonzero(bad)[0]) + 1, column=column)
     return table
 
@@ -129,8 +129,9 @@ def gpu_price(gpu: str, basis: str = "on_demand") -> GpuPrice:
 
     Bases: on_demand, spot (includes community / marketplace offers), committed_1y, committed_3y (USD per
     GPU-hour) and purchase (USD per bare GPU; the server around it is `server_overhead_share`). The median,
-    not a reference provider, because no provider quotes every basis and list prices spread 3x (hyperscaler
-    on-demand against neoclouds); `rows` shows every price behind it with its date and source.
+    not a reference provider, because no provider quotes every basis and list prices spread nearly 4x
+    (H100 on demand: $3.20 at a neocloud to $12.29 at a hyperscaler); `rows` shows every price behind it with
+    its date and source.
     """
     if basis not in PRICE_BASES:
         raise ValueError(f"price_basis must be one of {PRICE_BASES}, got {basis!r}")
