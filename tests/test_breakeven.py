@@ -13,7 +13,7 @@ from tokenomics.breakeven import OwnCost, first_break_even, never_pays_reason, p
 
 def simple(**kw):
     base = dict(capacity_tokens_per_month=1e10, hardware_usd_per_replica_month=2000.0, people_usd_per_month=4000.0,
-                variable_usd_per_mtok=0.1, target_utilisation=0.5)
+                variable_usd_per_mtok=0.1, target_utilisation=0.5, people_usd_per_gpu_month=0.0)
     return OwnCost(**(base | kw))
 
 

@@ -31,6 +31,14 @@ def test_each_scenario_matches_the_scalar_functions():
         assert row.own_cheaper_now == (own.monthly_usd(1e9) < row.api_usd_per_mtok * 1e3)
 
 
+def test_scenarios_carry_the_people_each_gpu_adds():
+    draws = u.sample(DISTS, 3, seed=0)
+    own = u.scenarios_own_cost(draws, u.Deployment(2, 1e11, people_usd_per_gpu_month=100.0))
+    # a replica of two GPUs: 2 x GPU-hour x 730 h of hardware, and 2 x $100 of engineers on top
+    assert own.fixed_usd_per_replica_month == pytest.approx(2 * draws["gpu_usd_per_hour"] * 730 + 200)
+    assert u.scenarios_own_cost(draws, DEPLOY).people_usd_per_gpu_month == pytest.approx(188_400 / 12 / 85.3)
+
+
 def test_default_distributions_centre_on_the_scenario():
     d = u.default_distributions(2.9, 3.49, 3925, 3.0)
     assert set(d) == set(u.BOUNDS)

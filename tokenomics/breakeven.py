@@ -7,7 +7,7 @@ import pandas as pd
 
 from . import present
 from .checks import as_array, scalar_or_array
-from .owning import OwnCost, capex_usd, monthly_fixed_cost, own_cost_structure, people_units  # noqa: F401
+from .owning import OwnCost, assumption, capex_usd, monthly_fixed_cost, own_cost_structure, people_units  # noqa: F401
 from .renting import TOKENS_PER_MTOK
 
 
@@ -44,7 +44,7 @@ def step_crossings(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float, 
                     max_steps))
     r = np.arange(1, steps + 1, dtype=float)
     lo, hi = (r - 1) * per, np.minimum(r * per, max_tokens_per_month)
-    fixed = r * float(own.hardware_usd_per_replica_month) + float(own.people_usd_per_month) * people_units(
+    fixed = r * float(own.fixed_usd_per_replica_month) + float(own.people_usd_per_month) * people_units(
         r, float(own.replicas_per_people_step))
     with np.errstate(divide="ignore", invalid="ignore"):
         cross = np.where(p > v, fixed / (p - v), np.inf)
@@ -63,13 +63,14 @@ def step_crossings(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: float, 
 def _first_break_even_fixed_people(api_usd_per_mtok, own: OwnCost):
     """Closed form of the first crossing when people never step: O(1) per scenario.
 
-    With gap g = p - v, per-replica volume w and hardware h, the crossing of segment r is (r h + P) / g;
+    With gap g = p - v, per-replica volume w and fixed cost h (hardware and the people its GPUs add), the
+    crossing of segment r is (r h + P) / g;
     it lies in segment r when (r - 1) w < (r h + P) / g <= r w, i.e. for the smallest
     r >= P / (w g - h) — which exists only if a full replica earns more than it costs (w g > h).
     """
     g = (as_array("api_usd_per_mtok", api_usd_per_mtok) - np.asarray(own.variable_usd_per_mtok, dtype=float)) / TOKENS_PER_MTOK
     w = np.asarray(own.volume_per_replica, dtype=float)
-    h = np.asarray(own.hardware_usd_per_replica_month, dtype=float)
+    h = np.asarray(own.fixed_usd_per_replica_month, dtype=float)
     people = np.asarray(own.people_usd_per_month, dtype=float)
     margin = w * g - h
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -92,7 +93,7 @@ def first_break_even(api_usd_per_mtok, own: OwnCost, max_steps: int = 64):
     p = as_array("api_usd_per_mtok", api_usd_per_mtok)[..., None] / TOKENS_PER_MTOK
     v = np.asarray(own.variable_usd_per_mtok, dtype=float)[..., None] / TOKENS_PER_MTOK
     per = np.asarray(own.volume_per_replica, dtype=float)[..., None]
-    hw = np.asarray(own.hardware_usd_per_replica_month, dtype=float)[..., None]
+    hw = np.asarray(own.fixed_usd_per_replica_month, dtype=float)[..., None]
     ppl = np.asarray(own.people_usd_per_month, dtype=float)[..., None]
     step = np.asarray(own.replicas_per_people_step, dtype=float)[..., None]
     r = np.arange(1, max_steps + 1, dtype=float)
@@ -112,10 +113,12 @@ def never_pays_reason(api_usd_per_mtok, own: OwnCost, max_tokens_per_month: floa
                 f"{present.usd_per_mtok(v)}, so no volume repays the fixed cost")
     if len(step_crossings(p, own, max_tokens_per_month)):
         return ""
-    per_replica = float(own.hardware_usd_per_replica_month) / float(own.volume_per_replica) * TOKENS_PER_MTOK
+    per_replica = float(own.fixed_usd_per_replica_month) / float(own.volume_per_replica) * TOKENS_PER_MTOK
     if per_replica + v >= p:
-        return (f"even a fully used replica costs {present.usd_per_mtok(per_replica + v)} (hardware and power, "
-                f"before people), more than the API's {present.usd_per_mtok(p)}")
+        what = ("hardware, power and the engineers its GPUs add, before the deployment's own"
+                if float(own.people_usd_per_gpu_month) > 0 else "hardware and power, before people")
+        return (f"even a fully used replica costs {present.usd_per_mtok(per_replica + v)} ({what}), more than the "
+                f"API's {present.usd_per_mtok(p)}")
     first = float(first_break_even(p, own))
     where = f"from {present.tokens(first)} tokens a month" if np.isfinite(first) else "beyond the capacity steps searched"
     return f"owning pays only {where}, beyond the {present.tokens(max_tokens_per_month)} a month considered"
@@ -133,14 +136,21 @@ def payback_table(own_bought: OwnCost, gpu: str, api_usd_per_mtok: float, tokens
     """Payback of bought hardware at each volume: upfront cost of the replicas' GPUs in servers against the
     monthly saving over the API bill after hosting, power and people (amortisation excluded: it is the capex).
 
-        months = capex / (API bill - (own(V) - amortisation))     (inf where owning's running cost is higher)
+        months = capex / (API bill - (own(V) - capex / amortisation months))   (inf where running costs more)
+
+    Capex and life are the OwnCost's (`own_cost_structure(..., mode="buy")`); an OwnCost built by hand without
+    them takes `gpu`'s default purchase price and the default amortisation. The projection's cash view
+    (`projection.cash_payback_months`) gives the same months for flat volume.
     """
     volumes = as_array("tokens_per_month", tokens_per_month).reshape(-1)
     lines = own_bought.lines(volumes)
-    capex = np.asarray(capex_usd(gpu, lines["gpus"]), dtype=float)
-    amortised = lines["replicas"] * monthly_fixed_cost(gpu, own_bought.gpus_per_replica, mode="buy")["hardware_usd"]
+    if np.all(np.asarray(own_bought.capex_usd_per_replica) > 0):
+        per_replica, life = own_bought.capex_usd_per_replica, own_bought.amortisation_months
+    else:
+        per_replica, life = capex_usd(gpu, own_bought.gpus_per_replica), 12.0 * assumption("amortisation_years")
+    capex = lines["replicas"] * np.asarray(per_replica, dtype=float)
     api = api_usd_per_mtok * volumes / TOKENS_PER_MTOK
-    running = lines["total_usd"] - amortised
+    running = lines["total_usd"] - capex / life
     return pd.DataFrame({"tokens_per_month": volumes, "replicas": lines["replicas"], "gpus": lines["gpus"],
                          "capex_usd": capex, "api_usd_per_month": api, "own_running_usd_per_month": running,
                          "payback_months": np.asarray(payback_months(capex, api, running), dtype=float)})

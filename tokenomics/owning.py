@@ -1,121 +1,322 @@
 """What does self-hosting cost? Monthly cost line by line, and USD per million tokens with its split.
 
-Lines (defaults from data/owning_assumptions.csv, each sourced):
-  hardware  rented:  GPUs x USD per GPU-hour x hours per month (power and hosting included in the rate)
+Lines (defaults from data/owning_assumptions.csv, data/deployment_profiles.csv and data/gpu_prices.csv, each sourced):
+  hardware  rented:  GPUs x USD per GPU-hour at the price basis (`gpu_price`) x hours per month
             bought:  GPUs x purchase price x (1 + server overhead) / (amortisation years x 12)
-                     + hosting: GPUs x TDP x system power factor x colocation USD per kW-month
-  power     bought only: GPUs x TDP x system power factor x utilisation x PUE x USD per kWh x hours
-  people    FTE share x loaded salary / 12
-Cost per million tokens divides by tokens served a month at the given utilisation of full-load
-throughput (input + output tokens, as API volumes are counted).
+                     + hosting: GPUs x power per GPU x system power factor x colocation USD per kW-month
+  power     bought only: GPUs x power per GPU x system power factor x utilisation x PUE x USD per kWh x hours
+  people    FTE x loaded salary / 12, with FTE = fte_share x deployments + GPUs / gpus_per_fte (`people_fte`)
+Server overhead, colocation, PUE, system power factor and the electricity price come from the deployment
+profile: "data_centre" (servers in a colocation cage) or "workstation" (one card in an office PC: no
+colocation, no server around it, PUE 1). Power per GPU (`gpu_power_w`) defaults to the card's TDP in
+data/gpus.csv. Cost per million tokens divides by tokens served a month at the given utilisation of full-load
+throughput (input + output tokens, as API volumes are counted); full load is the calibrated roofline, or the
+team's own measured output tokens per second (`measured_output_tokens_per_s`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import inspect
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 
-from .catalog import load_owning_assumptions
-from .checks import as_array, as_share, scalar_or_array
+from .catalog import DATA_DIR, SCHEMAS, CatalogError, Schema, load_catalog, load_owning_assumptions
+from .checks import as_array, as_share, lookup_name, scalar_or_array
 from .memory import gpu_spec
 from .renting import TOKENS_PER_MTOK
 from .serving import DEFAULT_CALIBRATION, Calibration, best_tensor_parallel, throughput_tokens_per_s
 
 MODES = ("rent", "buy")
-#: Keywords of `monthly_power_cost`; the first two belong to it alone, not to `monthly_fixed_cost`.
-POWER_ONLY = {"pue", "usd_per_kwh"}
-POWER_KEYS = POWER_ONLY | {"system_power_factor", "hours_per_month"}
+RENT_BASES = ("on_demand", "spot", "committed_1y", "committed_3y")
+PRICE_BASES = RENT_BASES + ("purchase",)
+PROFILE_FIELDS = ("colo_usd_per_kw_month", "server_overhead_share", "pue", "system_power_factor",
+                  "electricity_usd_per_kwh")
+THROUGHPUT_SOURCES = ("roofline", "measured")
+
+# catalog.py is shared: owning registers the two catalogs it reads, with their schemas.
+SCHEMAS.setdefault("gpu_prices.csv", Schema(
+    required=("gpu", "basis", "usd", "provider", "as_of", "source"),
+    numeric=("usd",),
+    key=("gpu", "basis", "provider"),
+    defaults={"notes": ""},
+    choices={"basis": PRICE_BASES},
+))
+SCHEMAS.setdefault("deployment_profiles.csv", Schema(
+    required=("profile",) + PROFILE_FIELDS + ("as_of", "source"),
+    numeric=PROFILE_FIELDS,
+    shares=("server_overhead_share",),
+    key=("profile",),
+    defaults={"notes": ""},
+))
+
+
+def load_gpu_prices(path=None) -> pd.DataFrame:
+    """GPU prices, one row per (gpu, basis, provider): USD per GPU-hour (rent bases) or per GPU (purchase)."""
+    return load_catalog("gpu_prices.csv", path)
+
+
+def load_deployment_profiles(path=None) -> pd.DataFrame:
+    """Where owned GPUs run: colocation, server overhead, PUE, system power factor, electricity price."""
+    table = load_catalog("deployment_profiles.csv", path)
+    for column in ("pue", "system_power_factor"):
+        bad = table[column] < 1
+        if bad.any():
+            raise CatalogError(path or DATA_DIR / "deployment_profiles.csv", f"expected a ratio >= 1, got "
+                               f"{table[column][bad].iloc[0]:g}", row=int(np.flatnonzero(bad)[0]) + 1, column=column)
+    return table
+
+
+def _stamp(name: str):
+    """The catalog file's version, so the caches below follow edits to data/."""
+    path = DATA_DIR / name
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+@lru_cache(maxsize=4)
+def _assumptions(stamp) -> dict[str, float]:
+    return load_owning_assumptions().set_index("parameter")["value"].astype(float).to_dict()
+
+
+@lru_cache(maxsize=4)
+def _profiles(stamp) -> dict[str, dict[str, float]]:
+    table = load_deployment_profiles().set_index("profile")
+    return {name: {k: float(table.at[name, k]) for k in PROFILE_FIELDS} for name in table.index}
 
 
 def assumption(parameter: str) -> float:
     """A default from data/owning_assumptions.csv by name."""
-    table = load_owning_assumptions().set_index("parameter")["value"]
-    if parameter not in table.index:
-        raise KeyError(f"unknown assumption {parameter!r}; known: {sorted(table.index)}")
-    return float(table[parameter])
+    table = _assumptions(_stamp("owning_assumptions.csv"))
+    if parameter not in table:
+        raise KeyError(f"unknown assumption {parameter!r}; known: {sorted(table)}")
+    return table[parameter]
 
 
 def _default(name: str, value):
     return assumption(name) if value is None else value
 
 
-def monthly_fixed_cost(gpu: str, num_gpus=1, *, mode: str = "rent", fte_share=None, loaded_salary_usd_per_year=None,
-                       rent_usd_per_gpu_hour=None, purchase_usd_per_gpu=None, amortisation_years=None,
-                       server_overhead_share=None, colo_usd_per_kw_month=None, system_power_factor=None,
-                       hours_per_month=None) -> dict:
-    """USD per month that do not depend on traffic: hardware (incl. hosting) and people. Broadcasts."""
-    if mode not in MODES:
+def deployment_profile(profile: str = "data_centre") -> dict[str, float]:
+    """The profile's row of data/deployment_profiles.csv as {parameter: value}."""
+    table = _profiles(_stamp("deployment_profiles.csv"))
+    if profile not in table:
+        raise ValueError(f"profile must be one of {list(table)}, got {profile!r}")
+    return dict(table[profile])
+
+
+def _from_profile(profile: str, name: str, value):
+    return deployment_profile(profile)[name] if value is None else value
+
+
+@dataclass(frozen=True, eq=False)
+class GpuPrice:
+    """The price the kit uses for one GPU at one basis, and the catalog rows it comes from."""
+
+    gpu: str
+    basis: str
+    usd: float  # per GPU-hour (rent bases) or per GPU (purchase)
+    statistic: str  # how `usd` is drawn from `rows`
+    rows: pd.DataFrame = field(repr=False)
+
+    def __float__(self) -> float:
+        return self.usd
+
+
+def gpu_price(gpu: str, basis: str = "on_demand") -> GpuPrice:
+    """The kit's price of `gpu` at `basis`: the median over the providers' rows in data/gpu_prices.csv.
+
+    Bases: on_demand, spot (includes community / marketplace offers), committed_1y, committed_3y (USD per
+    GPU-hour) and purchase (USD per bare GPU; the server around it is `server_overhead_share`). The median,
+    not a reference provider, because no provider quotes every basis and list prices spread nearly 4x
+    (H100 on demand: $3.20 at a neocloud to $12.29 at a hyperscaler); `rows` shows every price behind it with
+    its date and source.
+    """
+    if basis not in PRICE_BASES:
+        raise ValueError(f"price_basis must be one of {PRICE_BASES}, got {basis!r}")
+    found = _gpu_prices(_stamp("gpu_prices.csv"), gpu, basis)
+    return GpuPrice(found.gpu, found.basis, found.usd, found.statistic, found.rows.copy())
+
+
+@lru_cache(maxsize=256)
+def _gpu_prices(stamp, gpu: str, basis: str) -> GpuPrice:
+    prices = load_gpu_prices()
+    name = lookup_name("GPU in data/gpu_prices.csv", gpu, prices["gpu"])
+    mine = prices[prices["gpu"] == name]
+    rows = mine[mine["basis"] == basis].reset_index(drop=True)
+    if rows.empty:
+        has = [b for b in PRICE_BASES if b in set(mine["basis"])]
+        raise ValueError(f"no {basis} price for {name} in data/gpu_prices.csv (it has: {', '.join(has)}); pass the "
+                         "price explicitly (rent_usd_per_gpu_hour or purchase_usd_per_gpu)")
+    return GpuPrice(name, basis, float(rows["usd"].median()), f"median of {len(rows)} provider row(s)", rows)
+
+
+def gpu_price_table(gpus=None) -> pd.DataFrame:
+    """The kit's price per GPU (rows) and basis (columns); NaN where no provider quotes that basis."""
+    prices = load_gpu_prices()
+    table = prices.pivot_table(index="gpu", columns="basis", values="usd", aggfunc="median")
+    table = table.reindex(columns=list(PRICE_BASES))
+    return table.reindex(list(dict.fromkeys(prices["gpu"])) if gpus is None else list(gpus))
+
+
+def _mode_and_basis(mode, price_basis) -> tuple[str, str]:
+    """(mode, price basis) from either or both: a basis implies its mode; neither means rent on demand."""
+    if mode is not None and mode not in MODES:
         raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    spec = gpu_spec(gpu)
+    if price_basis is not None and price_basis not in PRICE_BASES:
+        raise ValueError(f"price_basis must be one of {PRICE_BASES}, got {price_basis!r}")
+    implied = None if price_basis is None else ("buy" if price_basis == "purchase" else "rent")
+    mode = mode or implied or "rent"
+    if implied not in (None, mode):
+        kind = "bought" if implied == "buy" else "rented"
+        raise ValueError(f"price_basis {price_basis!r} prices {kind} GPUs but mode is {mode!r}: rent takes "
+                         f"{RENT_BASES}, buy takes ('purchase',)")
+    return mode, price_basis or ("purchase" if mode == "buy" else "on_demand")
+
+
+def _gpu_kw(gpu: str, gpu_power_w) -> np.ndarray:
+    """kW drawn by one GPU: `gpu_power_w`, or the card's TDP from data/gpus.csv."""
+    watts = gpu_spec(gpu)["tdp_w"] if gpu_power_w is None else gpu_power_w
+    return as_array("gpu_power_w", watts, low=0, low_open=True) / 1000.0
+
+
+def people_fte(num_gpus=1, deployments=1, *, fte_share=None, gpus_per_fte=None):
+    """Engineers (full-time equivalents) a self-hosted fleet needs. Broadcasts.
+
+        FTE = fte_share x deployments + GPUs / gpus_per_fte
+
+    `fte_share`: the engineering minimum one production deployment needs whatever its size (the seed article's
+    "1/4 FTE DevOps"); `gpus_per_fte`: GPUs one engineer looks after as the fleet grows (Hedgehog's DIY
+    1,024-GPU cloud runs on 12 people: 85 GPUs each). Both in data/owning_assumptions.csv. More GPUs or
+    deployments never mean fewer people; `gpus_per_fte=inf` drops the part that grows with the fleet.
+    """
+    share = as_array("fte_share", _default("fte_share", fte_share), low=0)
+    per = as_array("gpus_per_fte", _default("gpus_per_fte", gpus_per_fte), low=0, low_open=True)
+    return scalar_or_array(as_array("deployments", deployments, low=0) * share
+                           + as_array("num_gpus", num_gpus, low=0) / per)
+
+
+def monthly_people_cost(num_gpus=1, deployments=1, *, fte_share=None, gpus_per_fte=None,
+                         loaded_salary_usd_per_year=None):
+    """USD per month of the engineers `people_fte` counts: FTE x loaded salary / 12. Broadcasts."""
+    salary = as_array("loaded_salary_usd_per_year", _default("loaded_salary_usd_per_year", loaded_salary_usd_per_year))
+    return scalar_or_array(np.asarray(people_fte(num_gpus, deployments, fte_share=fte_share,
+                                                 gpus_per_fte=gpus_per_fte)) * salary / 12.0)
+
+
+def monthly_fixed_cost(gpu: str, num_gpus=1, *, mode: str | None = None, price_basis: str | None = None,
+                       profile: str = "data_centre", deployments=1, fte_share=None, gpus_per_fte=None,
+                       loaded_salary_usd_per_year=None, rent_usd_per_gpu_hour=None, purchase_usd_per_gpu=None,
+                       amortisation_years=None, server_overhead_share=None, colo_usd_per_kw_month=None,
+                       system_power_factor=None, gpu_power_w=None, hours_per_month=None) -> dict:
+    """USD per month that do not depend on traffic: hardware (incl. hosting) and people. Broadcasts.
+
+    `mode` "rent" or "buy", or implied by `price_basis` (rent: on_demand (default), spot, committed_1y,
+    committed_3y; buy: purchase). Rented: GPUs x `gpu_price(gpu, price_basis)` (or `rent_usd_per_gpu_hour`)
+    x hours. Bought: `capex_usd` / (amortisation years x 12) + GPUs x kW per GPU x system power factor x
+    colocation per kW-month, the last three from the deployment `profile` unless given. People: `people_fte`
+    x loaded salary / 12.
+    """
+    mode, basis = _mode_and_basis(mode, price_basis)
     n = as_array("num_gpus", num_gpus, low=0.0)
-    people = (as_array("fte_share", _default("fte_share", fte_share), low=0.0)
-              * as_array("loaded_salary_usd_per_year", _default("loaded_salary_usd_per_year", loaded_salary_usd_per_year))
-              / 12.0)
+    people = np.asarray(monthly_people_cost(n, deployments, fte_share=fte_share, gpus_per_fte=gpus_per_fte,
+                                             loaded_salary_usd_per_year=loaded_salary_usd_per_year))
     hours = as_array("hours_per_month", _default("hours_per_month", hours_per_month), low=0.0, high=744.0)
     if mode == "rent":
-        rate = spec["rent_usd_per_hour"] if rent_usd_per_gpu_hour is None else rent_usd_per_gpu_hour
-        if rate is None or np.isnan(rate):
-            raise ValueError(f"no rental price for {spec.name} in data/gpus.csv; pass rent_usd_per_gpu_hour")
+        rate = gpu_price(gpu, basis).usd if rent_usd_per_gpu_hour is None else rent_usd_per_gpu_hour
         hardware = n * as_array("rent_usd_per_gpu_hour", rate) * hours
         hosting = np.zeros_like(hardware)
     else:
         years = as_array("amortisation_years", _default("amortisation_years", amortisation_years), low=0, low_open=True)
-        hardware = capex_usd(gpu, n, purchase_usd_per_gpu=purchase_usd_per_gpu,
-                             server_overhead_share=server_overhead_share) / (years * 12.0)
-        kw = n * spec["tdp_w"] / 1000.0 * as_array("system_power_factor",
-                                                   _default("system_power_factor", system_power_factor))
-        hosting = kw * as_array("colo_usd_per_kw_month", _default("colo_usd_per_kw_month", colo_usd_per_kw_month))
+        hardware = np.asarray(capex_usd(gpu, n, purchase_usd_per_gpu=purchase_usd_per_gpu,
+                                        server_overhead_share=server_overhead_share, profile=profile)) / (years * 12.0)
+        factor = as_array("system_power_factor", _from_profile(profile, "system_power_factor", system_power_factor),
+                          low=1.0)
+        colo = as_array("colo_usd_per_kw_month", _from_profile(profile, "colo_usd_per_kw_month", colo_usd_per_kw_month))
+        hosting = n * _gpu_kw(gpu, gpu_power_w) * factor * colo
     hardware, hosting, people = np.broadcast_arrays(hardware, hosting, people)
     lines = {"hardware_usd": hardware, "hosting_usd": hosting, "people_usd": people,
              "total_usd": hardware + hosting + people}
     return {k: scalar_or_array(v) for k, v in lines.items()}
 
 
-def capex_usd(gpu: str, num_gpus=1, *, purchase_usd_per_gpu=None, server_overhead_share=None):
-    """Upfront USD to buy `num_gpus` GPUs in servers: GPUs x purchase price x (1 + server overhead share)."""
-    spec = gpu_spec(gpu)
-    price = spec["purchase_usd"] if purchase_usd_per_gpu is None else purchase_usd_per_gpu
-    if price is None or np.isnan(price):
-        raise ValueError(f"no purchase price for {spec.name} in data/gpus.csv; pass purchase_usd_per_gpu")
-    overhead = as_array("server_overhead_share", _default("server_overhead_share", server_overhead_share))
+def capex_usd(gpu: str, num_gpus=1, *, purchase_usd_per_gpu=None, server_overhead_share=None,
+              profile: str = "data_centre"):
+    """Upfront USD to buy `num_gpus` GPUs: GPUs x purchase price x (1 + server overhead share).
+
+    Purchase price: `gpu_price(gpu, "purchase")` unless given; the overhead (CPUs, memory, NICs, chassis around
+    the GPUs) from the deployment `profile`: none for a workstation card.
+    """
+    price = gpu_price(gpu, "purchase").usd if purchase_usd_per_gpu is None else purchase_usd_per_gpu
+    overhead = as_array("server_overhead_share", _from_profile(profile, "server_overhead_share", server_overhead_share))
     return scalar_or_array(as_array("num_gpus", num_gpus, low=0.0) * as_array("purchase_usd_per_gpu", price)
                            * (1 + overhead))
 
 
 def monthly_power_cost(gpu: str, num_gpus=1, utilisation=1.0, *, pue=None, usd_per_kwh=None,
-                       system_power_factor=None, hours_per_month=None):
-    """USD per month of electricity for owned GPUs: TDP x factor x utilisation x PUE x price x hours."""
-    spec = gpu_spec(gpu)
-    kw = (as_array("num_gpus", num_gpus, low=0.0) * spec["tdp_w"] / 1000.0
-          * as_array("system_power_factor", _default("system_power_factor", system_power_factor)))
+                       system_power_factor=None, hours_per_month=None, gpu_power_w=None,
+                       profile: str = "data_centre"):
+    """USD per month of electricity for owned GPUs. Broadcasts.
+
+        GPUs x kW per GPU x system power factor x utilisation x PUE x USD per kWh x hours
+
+    kW per GPU: `gpu_power_w` / 1000 (default the card's TDP); the factor, PUE and price from the `profile`.
+    """
+    factor = as_array("system_power_factor", _from_profile(profile, "system_power_factor", system_power_factor),
+                      low=1.0)
+    kw = as_array("num_gpus", num_gpus, low=0.0) * _gpu_kw(gpu, gpu_power_w) * factor
     return scalar_or_array(kw * as_share("utilisation", utilisation)
-                           * as_array("pue", _default("pue", pue), low=1.0)
-                           * as_array("usd_per_kwh", _default("electricity_usd_per_kwh", usd_per_kwh))
+                           * as_array("pue", _from_profile(profile, "pue", pue), low=1.0)
+                           * as_array("usd_per_kwh", _from_profile(profile, "electricity_usd_per_kwh", usd_per_kwh))
                            * as_array("hours_per_month", _default("hours_per_month", hours_per_month), low=0.0))
 
 
+def _keywords(function) -> set[str]:
+    return {p.name for p in inspect.signature(function).parameters.values() if p.kind is p.KEYWORD_ONLY}
+
+
+def _for(function, assumptions: dict) -> dict:
+    """The keywords of `assumptions` that `function` takes; TypeError naming any that no cost line takes."""
+    known = (_keywords(monthly_fixed_cost) | _keywords(monthly_power_cost)) - {"mode"}
+    unknown = sorted(set(assumptions) - known)
+    if unknown:
+        raise TypeError(f"unknown keyword(s) {unknown}; the cost lines take {sorted(known)}")
+    return {k: v for k, v in assumptions.items() if k in _keywords(function)}
+
+
 def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, utilisation,
-                           num_gpus=None, *, mode: str = "rent", kv_bits=16,
-                           calibration: Calibration = DEFAULT_CALIBRATION, **assumptions) -> dict:
+                           num_gpus=None, *, mode: str | None = None, kv_bits=16,
+                           calibration: Calibration = DEFAULT_CALIBRATION, measured_output_tokens_per_s=None,
+                           **assumptions) -> dict:
     """USD per million tokens (input + output) served by a self-hosted deployment, split by line.
 
-    `utilisation` is the share of full-load throughput actually used over the month (0 < u <= 1).
+    `utilisation` is the share of full-load throughput actually used over the month (0 < u <= 1). Full load is
+    the roofline's output tokens per second, or `measured_output_tokens_per_s` (the whole deployment's, at
+    its load; then `num_gpus` must be given and `model` is only a label).
     `num_gpus` None: the tensor-parallel size with the most throughput per GPU (`best_tensor_parallel`).
-    Extra keywords override the defaults of `monthly_fixed_cost` / `monthly_power_cost`.
-    Returns arrays: tokens_per_month, hardware/power/people/total USD per Mtok, people_share.
+    Extra keywords (price_basis, profile, gpu_power_w, fte_share, ...) go to `monthly_fixed_cost` /
+    `monthly_power_cost`. Returns arrays: tokens_per_month, hardware/power/people/total USD per Mtok, people_share.
     """
     u = as_array("utilisation", utilisation, low=0.0, high=1.0, low_open=True)
     i = as_array("input_tokens", input_tokens, low=0.0)
     o = as_array("output_tokens", output_tokens, low=0.0, low_open=True)
-    if num_gpus is None:
-        num_gpus = best_tensor_parallel(model, gpu, bits_per_weight, float(np.max(i)), float(np.max(o)), kv_bits,
-                                        calibration)
-    out_tps = throughput_tokens_per_s(model, gpu, bits_per_weight, i, o, num_gpus, kv_bits, calibration=calibration)
+    if measured_output_tokens_per_s is None:
+        if num_gpus is None:
+            num_gpus = best_tensor_parallel(model, gpu, bits_per_weight, float(np.max(i)), float(np.max(o)), kv_bits,
+                                            calibration)
+        out_tps = throughput_tokens_per_s(model, gpu, bits_per_weight, i, o, num_gpus, kv_bits,
+                                          calibration=calibration)
+    else:
+        if num_gpus is None:
+            raise ValueError("measured_output_tokens_per_s needs num_gpus: the GPUs of the deployment it was "
+                             "measured on")
+        out_tps = as_array("measured_output_tokens_per_s", measured_output_tokens_per_s, low=0, low_open=True)
+    mode, _ = _mode_and_basis(mode, assumptions.get("price_basis"))
     hours = _default("hours_per_month", assumptions.get("hours_per_month"))
     tokens = np.asarray(out_tps) * (i + o) / o * 3600.0 * hours * u
-    fixed = monthly_fixed_cost(gpu, num_gpus, mode=mode, **{k: v for k, v in assumptions.items() if k not in POWER_ONLY})
-    power = (monthly_power_cost(gpu, num_gpus, u, **{k: v for k, v in assumptions.items() if k in POWER_KEYS})
+    fixed = monthly_fixed_cost(gpu, num_gpus, mode=mode, **_for(monthly_fixed_cost, assumptions))
+    power = (monthly_power_cost(gpu, num_gpus, u, **_for(monthly_power_cost, assumptions))
              if mode == "buy" else np.zeros_like(tokens))
     per = TOKENS_PER_MTOK / tokens
     hardware = (np.asarray(fixed["hardware_usd"]) + np.asarray(fixed["hosting_usd"])) * per
@@ -142,20 +343,27 @@ class OwnCost:
     replicas(V) = max(1, ceil(V_sized x peak_to_average / (capacity x target_utilisation)))
         V_sized = V, or output tokens / output_share when sized by output tokens (decode fills a replica)
     people(V)   = people_usd_per_month x ceil(replicas / replicas_per_people_step)
+                  + replicas x gpus_per_replica x people_usd_per_gpu_month          (`people_fte`)
+        people_usd_per_gpu_month None: the kit's rule, loaded salary / 12 / gpus_per_fte (owning_assumptions.csv)
     own(V)      = replicas x hardware_usd_per_replica_month x hardware_factor + people(V)
                   + V x variable_usd_per_mtok / 1e6
-    Rented GPUs: hardware is the hourly rate; bought: amortisation + hosting, and power is variable.
+    Rented GPUs: hardware is the hourly rate; bought: amortisation (capex_usd_per_replica / amortisation_months)
+    + hosting, and power is variable. The projection's cash view pays capex_usd_per_replica up front instead.
     """
 
     capacity_tokens_per_month: float  # one replica at full load, input + output tokens
     hardware_usd_per_replica_month: float  # rent, or amortisation + hosting
-    people_usd_per_month: float  # engineers for the first `replicas_per_people_step` replicas
+    people_usd_per_month: float  # engineers a deployment needs whatever its size (fte_share), per people step
     variable_usd_per_mtok: float = 0.0  # power of bought GPUs per million tokens served
     target_utilisation: float = 0.6  # share of full load a replica may average before adding the next
     peak_to_average: float = 1.0  # peak hour over average hour: capacity is bought for the peak
     replicas_per_people_step: float = np.inf  # replicas one people unit looks after (inf: people never step)
     output_share: float | None = None  # output share of the mix the capacity was measured at
     gpus_per_replica: float = 1.0  # GPUs in one replica (its tensor-parallel size)
+    people_usd_per_gpu_month: float | None = None  # engineers each GPU adds (None: salary / 12 / gpus_per_fte)
+    capex_usd_per_replica: float = 0.0  # upfront price of a bought replica's GPUs and server (0 when rented)
+    amortisation_months: float = np.inf  # straight-line life of bought hardware (inf when rented)
+    throughput_source: str = "roofline"  # where capacity comes from: "roofline" or "measured"
 
     def __post_init__(self):
         as_array("capacity_tokens_per_month", self.capacity_tokens_per_month, low=0, low_open=True)
@@ -165,13 +373,30 @@ class OwnCost:
         as_array("target_utilisation", self.target_utilisation, low=0, high=1, low_open=True)
         as_array("peak_to_average", self.peak_to_average, low=1)
         as_array("replicas_per_people_step", self.replicas_per_people_step, low=1)
+        if self.people_usd_per_gpu_month is None:
+            object.__setattr__(self, "people_usd_per_gpu_month", monthly_people_cost(1, 0))
+        as_array("people_usd_per_gpu_month", self.people_usd_per_gpu_month)
+        as_array("capex_usd_per_replica", self.capex_usd_per_replica)
+        as_array("amortisation_months", self.amortisation_months, low=1)
         if self.output_share is not None:
             as_array("output_share", self.output_share, low=0, high=1, low_open=True)
+        if self.throughput_source not in THROUGHPUT_SOURCES:
+            raise ValueError(f"throughput_source must be one of {THROUGHPUT_SOURCES}, got {self.throughput_source!r}")
 
     @property
     def volume_per_replica(self):
         """Average monthly tokens (input + output) one replica carries before the next is added."""
         return self.capacity_tokens_per_month * self.target_utilisation / self.peak_to_average
+
+    @property
+    def fixed_usd_per_replica_month(self):
+        """What one more replica adds a month whatever it serves: its hardware and the engineers its GPUs need."""
+        return self.hardware_usd_per_replica_month + self.gpus_per_replica * self.people_usd_per_gpu_month
+
+    @property
+    def hosting_usd_per_replica_month(self):
+        """The part of the hardware line paid month by month in cash: all of it when rented, hosting when bought."""
+        return self.hardware_usd_per_replica_month - np.asarray(self.capex_usd_per_replica) / self.amortisation_months
 
     def replicas(self, tokens_per_month, output_tokens_per_month=None):
         """Whole replicas for the volume; sized by output tokens when they are given (the mix may drift)."""
@@ -188,7 +413,8 @@ class OwnCost:
         v = as_array("tokens_per_month", tokens_per_month)
         r = self.replicas(v, output_tokens_per_month)
         hardware = r * self.hardware_usd_per_replica_month * as_array("hardware_factor", hardware_factor)
-        people = self.people_usd_per_month * people_units(r, self.replicas_per_people_step)
+        people = (self.people_usd_per_month * people_units(r, self.replicas_per_people_step)
+                  + r * self.gpus_per_replica * self.people_usd_per_gpu_month)
         power = v * self.variable_usd_per_mtok / TOKENS_PER_MTOK
         hardware, people, power, r = np.broadcast_arrays(hardware, people, power, r)
         return {"replicas": r, "gpus": r * self.gpus_per_replica, "hardware_usd": hardware, "people_usd": people,
@@ -199,25 +425,40 @@ class OwnCost:
         return self.lines(tokens_per_month, output_tokens_per_month, hardware_factor)["total_usd"]
 
 
-def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, *, mode: str = "rent",
+def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, *, mode: str | None = None,
                        num_gpus=None, target_utilisation: float = 0.6, peak_to_average: float = 1.0,
                        replicas_per_people_step: float = np.inf, kv_bits=16,
-                       calibration: Calibration = DEFAULT_CALIBRATION, **assumptions) -> OwnCost:
-    """An `OwnCost` from the catalogs: one replica's full-load throughput from the roofline, its monthly
-    lines from `monthly_fixed_cost` and `monthly_power_cost` (power per token at full load, bought GPUs only)."""
+                       calibration: Calibration = DEFAULT_CALIBRATION, measured_output_tokens_per_s=None,
+                       **assumptions) -> OwnCost:
+    """An `OwnCost` from the catalogs: one replica's full-load throughput (the roofline, or the team's
+    `measured_output_tokens_per_s` for the whole replica), its monthly lines from `monthly_fixed_cost` and
+    `monthly_power_cost` (power per token at full load, bought GPUs only), people split by `people_fte` into
+    the deployment's minimum and the part each GPU adds, and, when bought, the capex the cash view pays up
+    front. Keywords as `selfhost_cost_per_mtok` (price_basis, profile, gpu_power_w, fte_share, gpus_per_fte, ...).
+    """
     full = selfhost_cost_per_mtok(model, gpu, bits_per_weight, input_tokens, output_tokens, 1.0, num_gpus,
-                                  mode=mode, kv_bits=kv_bits, calibration=calibration, **assumptions)
+                                  mode=mode, kv_bits=kv_bits, calibration=calibration,
+                                  measured_output_tokens_per_s=measured_output_tokens_per_s, **assumptions)
     n = float(full["num_gpus"])
-    fixed = monthly_fixed_cost(gpu, n, mode=mode, **{k: v for k, v in assumptions.items() if k not in POWER_ONLY})
-    power_full = monthly_power_cost(gpu, n, 1.0, **{k: v for k, v in assumptions.items() if k in POWER_KEYS})
-    variable = power_full / full["tokens_per_month"] * TOKENS_PER_MTOK if mode == "buy" else 0.0
+    mode, _ = _mode_and_basis(mode, assumptions.get("price_basis"))
+    fixed = monthly_fixed_cost(gpu, n, mode=mode, **_for(monthly_fixed_cost, assumptions))
+    people = {k: assumptions.get(k) for k in ("fte_share", "gpus_per_fte", "loaded_salary_usd_per_year")}
+    per_deployment = monthly_people_cost(0, assumptions.get("deployments", 1), **people)
+    per_gpu = monthly_people_cost(1, 0, **people)
+    if mode == "buy":
+        capex = capex_usd(gpu, n, **{k: assumptions.get(k) for k in ("purchase_usd_per_gpu", "server_overhead_share")},
+                          profile=assumptions.get("profile", "data_centre"))
+        life = 12.0 * _default("amortisation_years", assumptions.get("amortisation_years"))
+    else:
+        capex, life = 0.0, np.inf
     out_share = float(output_tokens) / (float(input_tokens) + float(output_tokens))
-    return OwnCost(full["tokens_per_month"], fixed["hardware_usd"] + fixed["hosting_usd"], fixed["people_usd"],
-                   variable, target_utilisation, peak_to_average, replicas_per_people_step, out_share, n)
+    return OwnCost(full["tokens_per_month"], fixed["hardware_usd"] + fixed["hosting_usd"], per_deployment,
+                   full["power_usd_per_mtok"], target_utilisation, peak_to_average, replicas_per_people_step, out_share,
+                   n, per_gpu, capex, life, "roofline" if measured_output_tokens_per_s is None else "measured")
 
 
 def monthly_cost_at_volume(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, tokens_per_month,
-                           *, target_utilisation: float = 0.6, num_gpus=None, mode: str = "rent", kv_bits=16,
+                           *, target_utilisation: float = 0.6, num_gpus=None, mode: str | None = None, kv_bits=16,
                            calibration: Calibration = DEFAULT_CALIBRATION, **assumptions) -> dict:
     """USD per month to serve `tokens_per_month` with whole replicas of a deployment, line by line
     (`OwnCost.lines` of `own_cost_structure`, capacity bought for the average hour). Broadcasts over volume.

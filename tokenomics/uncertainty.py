@@ -55,6 +55,7 @@ class Deployment:
     peak_to_average: float = 1.0
     variable_usd_per_mtok: float = 0.0
     hours_per_month: float | None = None  # None: data/owning_assumptions.csv
+    people_usd_per_gpu_month: float | None = None  # engineers each GPU adds (None: the kit's people rule); not drawn
 
     def __post_init__(self):
         if self.hours_per_month is None:  # resolved once here, not per scenario
@@ -92,7 +93,8 @@ def sample(distributions: dict, n: int, seed: int) -> dict[str, np.ndarray]:
 
 
 def scenarios_own_cost(draws: dict[str, np.ndarray], deployment: Deployment) -> OwnCost:
-    """An OwnCost whose fields are arrays, one entry per scenario (rented GPUs)."""
+    """An OwnCost whose fields are arrays, one entry per scenario (rented GPUs); people drawn per deployment,
+    plus the deployment's fixed per-GPU people."""
     return OwnCost(
         capacity_tokens_per_month=deployment.capacity_tokens_per_month * draws["throughput_multiplier"],
         hardware_usd_per_replica_month=deployment.gpus_per_replica * draws["gpu_usd_per_hour"] * deployment.hours_per_month,
@@ -100,6 +102,8 @@ def scenarios_own_cost(draws: dict[str, np.ndarray], deployment: Deployment) -> 
         variable_usd_per_mtok=deployment.variable_usd_per_mtok,
         target_utilisation=draws["target_utilisation"],
         peak_to_average=deployment.peak_to_average,
+        gpus_per_replica=deployment.gpus_per_replica,
+        people_usd_per_gpu_month=deployment.people_usd_per_gpu_month,
     )
 
 
