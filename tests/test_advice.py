@@ -34,9 +34,14 @@ def test_the_grid_is_the_projection_rent_until_k_then_share_s():
         frame = project(s.tokens_per_month, **(s.projection_inputs() | {"hybrid_own_share": share,
                                                                        "own_from_month": k}))
         i = list(advice.SHARES).index(share)
-        assert grid["npv"][i, k] == pytest.approx(npv(frame["hybrid_usd"], s.discount_rate_per_year))
+        assert grid["npv"][k, i] == pytest.approx(npv(frame["hybrid_cash_usd"], s.discount_rate_per_year))
     assert grid["npv_rent"] == pytest.approx(npv(frame["rent_usd"], s.discount_rate_per_year))
-    assert np.allclose(grid["npv"][:, -1], grid["npv_rent"])  # starting at the horizon is renting
+    assert np.allclose(grid["npv"][-1, :], grid["npv_rent"])  # starting at the horizon is renting
+    bought = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    frame = project(bought.tokens_per_month, **(bought.projection_inputs() | {"hybrid_own_share": 1.0,
+                                                                             "own_from_month": 3}))
+    assert frame["own_capex_usd"].iloc[3] > 0 and frame["own_capex_usd"].iloc[:3].sum() == 0  # paid when it starts
+    assert advice.path_grid(bought)["npv"][3, -1] == pytest.approx(npv(frame["own_cash_usd"], bought.discount_rate_per_year))
 
 
 @pytest.mark.parametrize("row", [{"tokens_per_month": 5e10, "gpu_mode": "buy"},

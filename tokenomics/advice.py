@@ -5,7 +5,10 @@ No cost logic of its own: it calls renting, owning, breakeven and projection thr
 The decision is one grid. Path (s, k): rent until month k, then self-host a share s of the traffic (the
 rest stays on the API). Its present value is
 
-    PV(s, k) = sum_{t<k} rent_t d_t + sum_{t>=k} hybrid_t(s) d_t,    d_t = (1 + r)^(-t/12)
+    PV(s, k) = sum_{t<k} rent_t d_t + sum_{t>=k} cash_t(s, k) d_t,    d_t = (1 + r)^(-t/12)
+
+in cash: bought hardware is paid when its replicas come online and its book value credited at the horizon's
+end (the amortised view is shown beside it; for rented GPUs the two are the same).
 
 for s in 0, 10 %, ..., 100 % and k in 0 .. horizon (k = horizon, or s = 0, is renting throughout). The
 recommendation is the cheapest path; the saving is PV(rent) - PV(s*, k*); the table of the cheapest
@@ -14,6 +17,7 @@ start per share, the charts and the headline all read this one grid, so they agr
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -97,39 +101,42 @@ def _discount(horizon: int, rate: float) -> np.ndarray:
 
 
 def path_grid(s: Scenario, **overrides) -> dict:
-    """Monthly rent and hybrid costs for every share in SHARES (months on the last axis), and PV(s, k).
+    """Every path (share s, start k) month by month, in cash: rent before k, then share s self-hosted, bought
+    hardware paid up front when its replicas come online and its remaining book value credited at the end
+    (`projection.project_arrays`' cash view; for rented GPUs cash and amortised are the same). Arrays are
+    (start k in 0 .. horizon, share, month); PV(s, k) is `npv[k, s]`, k = horizon being renting throughout.
 
-    `overrides` replace projection inputs (arrays of shape (n, 1, 1) run n scenarios at once).
+    `overrides` replace projection inputs.
     """
     kw = s.projection_inputs() | overrides
-    arrays = project_arrays(s.tokens_per_month, **(kw | {"hybrid_own_share": SHARES[:, None]}))
-    rent, hybrid = arrays["rent_usd"], arrays["hybrid_usd"]
-    rent = np.broadcast_to(rent, hybrid.shape)
+    starts = np.arange(s.horizon_months + 1)
+    arrays = project_arrays(s.tokens_per_month, **(kw | {"hybrid_own_share": SHARES[:, None],
+                                                         "own_from_month": starts[:, None, None]}))
     d = _discount(s.horizon_months, s.discount_rate_per_year)
-    zeros = np.zeros(hybrid.shape[:-1] + (1,))
-    before = np.concatenate([zeros, np.cumsum(rent * d, axis=-1)], axis=-1)  # PV of renting months < k
-    after = np.concatenate([np.cumsum((hybrid * d)[..., ::-1], axis=-1)[..., ::-1], zeros], axis=-1)
-    return {"rent_usd": rent[..., 0, :], "hybrid_usd": hybrid, "tokens_per_month": arrays["tokens_per_month"],
-            "npv": before + after, "npv_rent": before[..., 0, -1]}
+    cash = arrays["hybrid_cash_usd"]
+    return {"rent_usd": np.asarray(arrays["rent_usd"]).reshape(-1, s.horizon_months)[0], "cash_usd": cash,
+            "amortised_usd": arrays["hybrid_usd"], "tokens_per_month": arrays["tokens_per_month"],
+            "npv": (cash * d).sum(axis=-1), "npv_rent": float((cash[-1, 0] * d).sum())}
 
 
 def decide(s: Scenario, runs: int = MONTE_CARLO_RUNS, seed: int = 0) -> Decision:
     """The cheapest path over the horizon (see the module docstring), today's figures, and its Monte Carlo."""
     grid = path_grid(s)
     npv, npv_rent = grid["npv"], float(grid["npv_rent"])
-    i, k = np.unravel_index(int(np.argmin(npv)), npv.shape)
-    best = float(npv[i, k])
+    k, i = np.unravel_index(int(np.argmin(npv)), npv.shape)
+    best = float(npv[k, i])
     renting = best >= npv_rent * (1 - 1e-9) or SHARES[i] == 0 or k == s.horizon_months
     share, start = (0.0, None) if renting else (float(SHARES[i]), int(k))
     months = np.arange(s.horizon_months)
-    path = grid["rent_usd"] if renting else np.where(months >= start, grid["hybrid_usd"][i], grid["rent_usd"])
-    monthly = pd.DataFrame({"month": months, "tokens_per_month": np.ravel(grid["tokens_per_month"]),
-                            "rent_usd": grid["rent_usd"], "path_usd": path})
-    monthly["cumulative_rent_usd"] = monthly["rent_usd"].cumsum()
-    monthly["cumulative_path_usd"] = monthly["path_usd"].cumsum()
-    best_start = np.argmin(npv, axis=1)
+    rent = grid["rent_usd"]
+    path, amortised = (rent, rent) if renting else (grid["cash_usd"][k, i], grid["amortised_usd"][k, i])
+    monthly = pd.DataFrame({"month": months, "tokens_per_month": np.ravel(grid["tokens_per_month"])[:len(months)],
+                            "rent_usd": rent, "path_usd": path, "path_amortised_usd": amortised})
+    for column in ("rent_usd", "path_usd", "path_amortised_usd"):
+        monthly[f"cumulative_{column}"] = monthly[column].cumsum()
+    best_start = np.argmin(npv, axis=0)
     shares = pd.DataFrame({"own_share": SHARES, "start_month": best_start,
-                           "npv_usd": npv[np.arange(len(SHARES)), best_start]})
+                           "npv_usd": npv[best_start, np.arange(len(SHARES))]})
     shares["saving_usd"] = npv_rent - shares["npv_usd"]
     api = s.api_usd_per_mtok
     be = float(first_break_even(api, s.own))
@@ -144,7 +151,7 @@ def decide(s: Scenario, runs: int = MONTE_CARLO_RUNS, seed: int = 0) -> Decision
                         float(s.own.monthly_usd(s.tokens_per_month)), be, reason, monthly, shares)
     path_share, path_start = (share, start) if not renting else _best_alternative(npv, s.horizon_months)
     if renting:  # what renting was weighed against, drawn beside it
-        alternative = np.where(months >= path_start, grid["hybrid_usd"][list(SHARES).index(path_share)], grid["rent_usd"])
+        alternative = grid["cash_usd"][path_start, list(SHARES).index(path_share)]
         monthly["alternative_usd"] = alternative
         monthly["cumulative_alternative_usd"] = np.cumsum(alternative)
         monthly.attrs["alternative_label"] = (f"not recommended: {present.share(path_share)} on {s.open_model} from "
@@ -157,7 +164,7 @@ def decide(s: Scenario, runs: int = MONTE_CARLO_RUNS, seed: int = 0) -> Decision
                             f"Self-hosting {present.share(share)} of traffic on {s.open_model} from "
                             f"{present.month(start)} would save {present.usd(npv_rent - best)} in the central case, "
                             f"but loses money in {present.share(float(np.mean(saving <= 0)))} of scenarios",
-                            _with_alternative(monthly, grid["rent_usd"], f"not recommended: {present.share(share)} on "
+                            _with_alternative(monthly, rent, f"not recommended: {present.share(share)} on "
                                               f"{s.open_model} from {present.month(start)}"), shares)
     return Decision(**{**decision.__dict__, "runs": {"saving_usd": saving, "share": path_share,
                                                     "start_month": path_start, **draws}})
@@ -166,15 +173,16 @@ def decide(s: Scenario, runs: int = MONTE_CARLO_RUNS, seed: int = 0) -> Decision
 def _with_alternative(monthly: pd.DataFrame, rent: np.ndarray, label: str) -> pd.DataFrame:
     """The monthly frame of a path that was rejected: renting becomes the path, the rejected one the alternative."""
     out = monthly.assign(alternative_usd=monthly["path_usd"], cumulative_alternative_usd=monthly["cumulative_path_usd"],
-                         path_usd=rent, cumulative_path_usd=np.cumsum(rent))
+                         path_usd=rent, cumulative_path_usd=np.cumsum(rent), path_amortised_usd=rent,
+                         cumulative_path_amortised_usd=np.cumsum(rent))
     out.attrs["alternative_label"] = label
     return out
 
 
 def _best_alternative(npv: np.ndarray, horizon: int) -> tuple[float, int]:
     """The cheapest path that self-hosts something (what renting is up against)."""
-    owning = npv[1:, :horizon]
-    i, k = np.unravel_index(int(np.argmin(owning)), owning.shape)
+    owning = npv[:horizon, 1:]
+    k, i = np.unravel_index(int(np.argmin(owning)), owning.shape)
     return float(SHARES[i + 1]), int(k)
 
 
@@ -189,21 +197,22 @@ def saving_under(s: Scenario, factors: dict[str, np.ndarray], share: float, star
     own, kw = s.own, s.projection_inputs()
     n = len(next(iter(factors.values())))
     col = {k: np.asarray(v, dtype=float).reshape(n, 1) for k, v in factors.items()}
-    scaled = OwnCost(own.capacity_tokens_per_month * col["throughput"],
-                     own.hardware_usd_per_replica_month * col["gpu_price"], own.people_usd_per_month * col["people"],
-                     own.variable_usd_per_mtok / col["throughput"], own.target_utilisation, own.peak_to_average,
-                     own.replicas_per_people_step, own.output_share, own.gpus_per_replica)
+    scaled = dataclasses.replace(
+        own, capacity_tokens_per_month=own.capacity_tokens_per_month * col["throughput"],
+        hardware_usd_per_replica_month=own.hardware_usd_per_replica_month * col["gpu_price"],
+        capex_usd_per_replica=own.capex_usd_per_replica * col["gpu_price"],
+        people_usd_per_month=own.people_usd_per_month * col["people"],
+        people_usd_per_gpu_month=None if own.people_usd_per_gpu_month is None else own.people_usd_per_gpu_month * col["people"],
+        variable_usd_per_mtok=own.variable_usd_per_mtok / col["throughput"])
     cached = kw["cached_input_usd_per_mtok"]
     arrays = project_arrays(s.tokens_per_month, **(kw | {
         "api_input_usd_per_mtok": kw["api_input_usd_per_mtok"] * col["api_price"],
         "api_output_usd_per_mtok": kw["api_output_usd_per_mtok"] * col["api_price"],
         "cached_input_usd_per_mtok": None if cached is None else cached * col["api_price"],
         "volume_growth_per_year": s.volume_growth_per_year * col["growth"], "own": scaled,
-        "hybrid_own_share": share}))
+        "hybrid_own_share": share, "own_from_month": start}))
     d = _discount(s.horizon_months, s.discount_rate_per_year)
-    months = np.arange(s.horizon_months)
-    path = np.where(months >= start, arrays["hybrid_usd"], arrays["rent_usd"])
-    return ((arrays["rent_usd"] - path) * d).sum(axis=-1)
+    return ((arrays["rent_usd"] - arrays["hybrid_cash_usd"]) * d).sum(axis=-1)
 
 
 def sensitivity(s: Scenario, decision: Decision, low_q: float = 0.1, high_q: float = 0.9) -> pd.DataFrame:

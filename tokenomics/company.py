@@ -55,14 +55,54 @@ class Option:
 
 @dataclass(frozen=True)
 class Pool:
-    """A kind of self-hosted deployment teams can share: its capacity and what each replica costs."""
+    """A kind of self-hosted deployment teams can share: its capacity and what each replica costs, in cash."""
 
     key: str
     capacity_output_tokens_per_month: float  # one replica at the target utilisation
-    hardware_usd_per_replica_month: np.ndarray  # by month (GPU prices fall)
+    running_usd_per_replica_month: np.ndarray  # by month: the rent, or hosting when bought (GPU prices fall)
     people_usd_per_replica_month: float  # engineers that grow with the fleet
     people_fixed_usd_per_month: float  # engineers for the deployment as such, paid once per pool
     gpus_per_replica: float
+    capex_usd_per_replica: np.ndarray = field(default_factory=lambda: np.zeros(0))  # by month bought (0: rented)
+    life_months: float = np.inf  # straight-line life of bought hardware
+
+    @property
+    def bought(self) -> bool:
+        return bool(len(self.capex_usd_per_replica)) and bool(np.any(self.capex_usd_per_replica > 0))
+
+    def cash_usd(self, replicas: np.ndarray, people_factor=1.0, price_factor=1.0) -> np.ndarray:
+        """The pool's cash each month for `replicas` in service (months on the last axis): running cost and
+        engineers, plus bought hardware when first needed and its book value credited at the end
+        (`projection._hardware_cash`, the team projection's own rule)."""
+        from types import SimpleNamespace
+
+        from .projection import _hardware_cash
+
+        horizon = replicas.shape[-1]
+        t = np.arange(horizon)
+        running = replicas * (self.running_usd_per_replica_month[:horizon] * price_factor
+                              + self.people_usd_per_replica_month * people_factor)
+        running = running + (replicas > 0) * self.people_fixed_usd_per_month * people_factor
+        if not self.bought:
+            return running
+        hardware = SimpleNamespace(amortisation_months=self.life_months,
+                                   capex_usd_per_replica=self.capex_usd_per_replica[:horizon] * price_factor)
+        capex, book = _hardware_cash(hardware, replicas, replicas > 0, 1.0, t)
+        return running + capex - book
+
+    def purchase_usd(self, month: int, horizon: int, d: np.ndarray) -> float:
+        """Present value of buying one replica in `month`: its price, again at each life's end within the
+        horizon, less the straight-line book value left at the horizon's end (`projection._hardware_cash`)."""
+        total, life = 0.0, self.life_months
+        k = month
+        while k < horizon:
+            price = float(self.capex_usd_per_replica[k])
+            remaining = float(np.clip(1 - (horizon - k) / life, 0.0, 1.0))
+            total += price * (d[k] - remaining * d[horizon - 1])
+            if not np.isfinite(life):
+                break
+            k += int(round(life))
+        return total
 
 
 @dataclass
@@ -93,7 +133,9 @@ def solve(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Po
     pool_keys = list(pools)
     rate = {t: teams[t].discount_rate_per_year for t in names}
     n_y, n_stay, n_z, n_n = len(ys), len(names), len(pool_keys) * horizon, len(pool_keys) * horizon
-    size = n_y + n_stay + n_z + n_n
+    n_b = n_n  # purchases per (pool, month): only bought pools use them
+    size = n_y + n_stay + n_z + n_n + n_b
+    b0 = n_y + n_stay + n_z + n_n
     cost = np.zeros(size)
     for c, (o_i, s) in enumerate(ys):
         o = options[o_i]
@@ -109,8 +151,11 @@ def solve(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Po
         z0 = n_y + n_stay + p_i * horizon
         cost[z0:z0 + horizon] = d_company * pool.people_fixed_usd_per_month
         start = n_y + n_stay + n_z + p_i * horizon
-        cost[start:start + horizon] = d_company * (pool.hardware_usd_per_replica_month[:horizon]
+        cost[start:start + horizon] = d_company * (pool.running_usd_per_replica_month[:horizon]
                                                    + pool.people_usd_per_replica_month)
+        if pool.bought:
+            cost[b0 + p_i * horizon:b0 + (p_i + 1) * horizon] = [pool.purchase_usd(k, horizon, d_company)
+                                                                 for k in range(horizon)]
     rows, lower, upper = [], [], []
     for i, t in enumerate(names):  # one path per team
         row = np.zeros(size)
@@ -137,8 +182,16 @@ def solve(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Po
             row[n_y + n_stay + n_z + p_i * horizon + k] = 1
             row[n_y + n_stay + p_i * horizon + k] = -big[key]
             rows.append(row), lower.append(-np.inf), upper.append(0)
+        if pool.bought:
+            for k in range(horizon):  # bought replicas in service were bought by then (and stay owned)
+                row = np.zeros(size)
+                row[n_y + n_stay + n_z + p_i * horizon + k] = 1
+                row[b0 + p_i * horizon: b0 + p_i * horizon + k + 1] = -1
+                rows.append(row), lower.append(-np.inf), upper.append(0)
     upper_bounds = np.ones(size)
-    upper_bounds[n_y + n_stay + n_z:] = np.repeat([big[k] for k in pool_keys], horizon) if pool_keys else []
+    if pool_keys:
+        upper_bounds[n_y + n_stay + n_z:b0] = np.repeat([big[k] for k in pool_keys], horizon)
+        upper_bounds[b0:] = np.repeat([big[k] if pools[k].bought else 0 for k in pool_keys], horizon)
     result = milp(cost, constraints=LinearConstraint(np.array(rows), lower, upper), integrality=np.ones(size),
                   bounds=Bounds(np.zeros(size), upper_bounds),
                   options={"time_limit": time_limit_s, "mip_rel_gap": 1e-7, "disp": False})
@@ -230,11 +283,15 @@ def team_options(s: Scenario) -> tuple[list[Option], dict[str, Pool], np.ndarray
     output = np.asarray(arrays["tokens_per_month"]).reshape(-1)[:s.horizon_months] * arrays["output_share"].reshape(
         -1)[:s.horizon_months]
     tokens = np.asarray(arrays["tokens_per_month"]).reshape(-1)[:s.horizon_months]
-    decline = (1 - s.gpu_price_decline_per_year) ** (months / 12 if s.gpu_mode == "rent" else
-                                                     np.floor(months / 36) * 3)
+    refresh = kw["hardware_refresh_months"]
+    decline = (1 - s.gpu_price_decline_per_year) ** (months / 12 if refresh is None else
+                                                     np.floor(months / refresh) * refresh / 12)
     key = pool_key(s)
+    bought = s.gpu_mode == "buy"
     pool = Pool(key, own.capacity_tokens_per_month * own.target_utilisation * own.output_share,
-                own.hardware_usd_per_replica_month * decline, 0.0, own.people_usd_per_month, own.gpus_per_replica)
+                (own.hosting_usd_per_replica_month if bought else own.hardware_usd_per_replica_month) * decline,
+                own.gpus_per_replica * own.people_usd_per_gpu_month, own.people_usd_per_month, own.gpus_per_replica,
+                own.capex_usd_per_replica * decline if bought else np.zeros(s.horizon_months), own.amortisation_months)
     options = []
     for share in SHARES[1:]:
         power = share * tokens * own.variable_usd_per_mtok / 1e6
@@ -286,11 +343,7 @@ def team_npv(company: Company, plan_: Plan) -> pd.DataFrame:
     """Each team's present value under the plan, pooled costs shared by the load each team puts on its pool,
     against renting throughout: the team's saving and its saving per month a year in."""
     horizon = plan_.fleet.shape[0]
-    pool_cost = {}
-    for key, pool in company.pools.items():
-        replicas = plan_.fleet[key].to_numpy()
-        pool_cost[key] = replicas * (pool.hardware_usd_per_replica_month[:horizon] + pool.people_usd_per_replica_month) \
-            + (replicas > 0) * pool.people_fixed_usd_per_month
+    pool_cost = {key: pool.cash_usd(plan_.fleet[key].to_numpy()) for key, pool in company.pools.items()}
     loads = {}
     for r in plan_.choices.itertuples():
         if r.path == "own":
@@ -364,9 +417,7 @@ def saving_runs(company: Company, plan_: Plan, runs: int = 2000, seed: int = 0) 
     d_company = _discount(horizon, float(np.mean([s.discount_rate_per_year for s in company.teams.values()])))
     for key, pool in company.pools.items():
         replicas = np.ceil(load[key] / (pool.capacity_output_tokens_per_month * f["throughput"]) - 1e-9)
-        cost = (replicas * (pool.hardware_usd_per_replica_month[:horizon] * f["gpu_price"]
-                            + pool.people_usd_per_replica_month * f["people"])
-                + (replicas > 0) * pool.people_fixed_usd_per_month * f["people"])
+        cost = pool.cash_usd(replicas, people_factor=f["people"], price_factor=f["gpu_price"])
         plan_total += (cost * d_company).sum(axis=1)
     return rent_total - plan_total
 

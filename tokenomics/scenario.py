@@ -19,10 +19,11 @@ import pandas as pd
 
 from .catalog import load_gpus, load_open_models, load_workloads
 from .checks import as_array, lookup_name
-from .owning import OwnCost, own_cost_structure
+from .owning import RENT_BASES, OwnCost, assumption, own_cost_structure
 from .renting import api_price, blended_price, monthly_api_cost, resolve_api_model
 
 GPU_MODES = ("rent", "buy")
+PROFILES = ("data_centre", "workstation")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
 
 
@@ -78,6 +79,16 @@ class Scenario:
     weight_format: str = param("fp8", "", "weight format of the deployment: bf16, fp8, int4, ...", group="own")
     gpu_mode: str = param("rent", "", "'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)",
                           group="own")
+    gpu_price_basis: str | None = param(None, "", "price basis of the GPUs: on_demand, spot, committed_1y or "
+                                        "committed_3y when rented, purchase when bought (None: on_demand / purchase)",
+                                        group="own")
+    deployment_profile: str = param("data_centre", "", "where the GPUs run: data_centre (colocation, server, PUE) "
+                                    "or workstation (none of them)", group="own")
+    gpu_power_w: float | None = param(None, "W", "power each GPU draws (None: its TDP)", low=0, high=5000,
+                                      low_open=True, group="own")
+    measured_output_tokens_per_s: float | None = param(None, "tokens per second", "the team's own measured output "
+                                                       "tokens/s of one deployment at its load (None: the roofline)",
+                                                       low=0, high=1e9, low_open=True, group="own")
     target_utilisation: float = param(0.6, "share", "share of a replica's full load used at peak before adding one",
                                       low=0, high=1, low_open=True, group="own")
     peak_to_average: float = param(2.0, "ratio", "peak hour over average hour: capacity is bought for the peak",
@@ -144,6 +155,14 @@ class Scenario:
                 raise ScenarioError(f"{name}: expected a non-empty name, got {value!r}")
         if self.gpu_mode not in GPU_MODES:
             raise ScenarioError(f"gpu_mode: expected one of {GPU_MODES}, got {self.gpu_mode!r}")
+        if self.gpu_price_basis is not None and not str(self.gpu_price_basis).strip():
+            object.__setattr__(self, "gpu_price_basis", None)
+        bases = RENT_BASES if self.gpu_mode == "rent" else ("purchase",)
+        if self.gpu_price_basis is not None and self.gpu_price_basis not in bases:
+            raise ScenarioError(f"gpu_price_basis: expected one of {bases} with gpu_mode {self.gpu_mode!r}, got "
+                                f"{self.gpu_price_basis!r}")
+        if self.deployment_profile not in PROFILES:
+            raise ScenarioError(f"deployment_profile: expected one of {PROFILES}, got {self.deployment_profile!r}")
         for name in ("prices_as_of", "usage_first_date", "usage_last_date"):
             value = getattr(self, name)
             if value is None:
@@ -285,9 +304,16 @@ class Scenario:
     def own(self) -> OwnCost:
         """Owning's cost law for this team's deployment (`owning.own_cost_structure`)."""
         return own_cost_structure(self.open_model, self.gpu, self.weight_format, self.input_tokens_per_request,
-                                  self.output_tokens_per_request, mode=self.gpu_mode,
+                                  self.output_tokens_per_request, mode=self.gpu_mode, price_basis=self.price_basis,
+                                  profile=self.deployment_profile, gpu_power_w=self.gpu_power_w,
+                                  measured_output_tokens_per_s=self.measured_output_tokens_per_s,
                                   peak_to_average=self.peak_to_average, target_utilisation=self.target_utilisation,
                                   fte_share=self.fte_share)
+
+    @property
+    def price_basis(self) -> str:
+        """The GPU price basis in use: the stated one, else on-demand rent or purchase."""
+        return self.gpu_price_basis or ("on_demand" if self.gpu_mode == "rent" else "purchase")
 
     def projection_inputs(self) -> dict:
         """Keyword arguments of `projection.project` / `project_arrays` for this scenario."""
@@ -302,7 +328,7 @@ class Scenario:
                     api_price_decline_per_year=self.api_price_decline_per_year,
                     reasoning_output_multiplier=self.reasoning_output_multiplier,
                     gpu_price_decline_per_year=self.gpu_price_decline_per_year,
-                    hardware_refresh_months=None if self.gpu_mode == "rent" else 36)
+                    hardware_refresh_months=None if self.gpu_mode == "rent" else round(assumption("amortisation_years") * 12))
 
     @property
     def from_usage(self) -> bool:
