@@ -412,3 +412,48 @@ def gpus_needed(model: str, gpu: str, weight_format, context_tokens, concurrent_
     if np.ndim(sizes) == 0:
         return int(sizes) if fits else float("nan")
     return sizes if not strict else sizes.astype(int)
+
+
+# ------------------------------------------------------------------------------------------ tables for pages
+
+def checkpoint_comparison(models=None) -> pd.DataFrame:
+    """Per model with a published checkpoint size: the kit's size of the checkpoint as shipped
+    (`checkpoint_bytes(model, 'native')`), the published bytes, relative error, and what serving loads."""
+    catalog = _by_name("open_models.csv")
+    names = catalog.index[catalog["checkpoint_bytes"].notna()] if models is None else [spec_name(m) for m in models]
+    rows = [{"model": m, "native_format": catalog.at[m, "native_format"], "kit_bytes": checkpoint_bytes(m),
+             "published_bytes": catalog.at[m, "checkpoint_bytes"], "resident_bytes": weight_bytes(m, "native"),
+             "checkpoint_source": catalog.at[m, "checkpoint_source"]} for m in names]
+    table = pd.DataFrame(rows)
+    table["error_share"] = table["kit_bytes"] / table["published_bytes"] - 1
+    return table
+
+
+def kv_by_design(models, context_tokens, kv_bits=16) -> pd.DataFrame:
+    """KV cache per sequence of each model at each context (NaN beyond its maximum), and what the per-token
+    formula on every layer (`kv_bytes_per_token_all_layers_full` x context) claims at the longest one it allows."""
+    ctx = np.asarray(context_tokens, dtype=float)
+    rows = []
+    for m in models:
+        spec = model_spec(m)
+        allowed = ctx[ctx <= spec["max_context_tokens"]]
+        kv = np.full(len(ctx), np.nan)
+        kv[ctx <= spec["max_context_tokens"]] = kv_cache_bytes_per_sequence(m, allowed, kv_bits) if len(allowed) else []
+        longest = allowed.max() if len(allowed) else np.nan
+        old = kv_bytes_per_token_all_layers_full(m, kv_bits) * longest
+        rows.append({"model": spec.name, "layer_pattern": spec["layer_pattern"], "attention": spec["attention"],
+                     **{f"kv_bytes_{int(c)}": v for c, v in zip(ctx, kv)}, "longest_context": longest,
+                     "all_layers_full_bytes": old, "overstatement": old / kv[ctx == longest][0]
+                     if len(allowed) else np.nan})
+    return pd.DataFrame(rows)
+
+
+def gpu_memory_table(gpus=None, reserve_share: float = RESERVE_SHARE) -> pd.DataFrame:
+    """Per GPU: marketing capacity, the total the device reports, usable bytes (`usable_memory_bytes`) and what
+    the old rule (marketing GB less the reserve) allowed."""
+    catalog = _by_name("gpus.csv")
+    names = catalog.index if gpus is None else [gpu_spec(g).name for g in gpus]
+    rows = [{"gpu": g, "memory_gb": catalog.at[g, "memory_gb"], "reported_bytes": reported_memory_bytes(catalog.loc[g]),
+             "basis": memory_basis(g), "usable_bytes": usable_memory_bytes(g, reserve_share),
+             "marketing_usable_bytes": catalog.at[g, "memory_gb"] * GB * (1 - reserve_share)} for g in names]
+    return pd.DataFrame(rows)
