@@ -33,7 +33,7 @@
 # %% tags=["parameters"]
 models_shown: list = ["Llama 3.1 8B", "Llama 3.3 70B", "Gemma 3 27B", "Mistral Small 3.2", "gpt-oss-20b", "gpt-oss-120b", "Qwen3-Next-80B-A3B", "Llama 4 Scout", "Qwen3-235B-A22B", "GLM-4.5", "DeepSeek V3", "Kimi K2"]  # open models compared
 contexts: list = [8192, 32768, 131072]  # tokens of context per sequence for the KV tables
-weight_format: str = "native"  # format of the which-GPUs-fit table: native (as shipped), bf16, fp8, nvfp4, q4_k, ...
+fit_format: str = "native"  # weight format of the which-GPUs-fit table: native (as shipped), bf16, fp8, nvfp4, q4_k, ...
 fit_context: int = 32768  # tokens of context per sequence in the which-GPUs-fit table
 concurrent_sequences: int = 16  # sequences served at once
 gpus_shown: list = ["H100 SXM", "H200", "B200", "B300", "MI300X", "MI355X", "RTX PRO 6000", "L40S", "RTX 5090"]  # GPUs compared
@@ -48,7 +48,7 @@ import tokenomics as tk
 from tokenomics import memory, plots, present
 from tokenomics.checks import notebook_parameters
 
-notebook_parameters(globals(), {"models_shown": "list:open_model", "contexts": "list:count", "weight_format": "text",
+notebook_parameters(globals(), {"models_shown": "list:open_model", "contexts": "list:count", "fit_format": "text",
                                 "fit_context": "count", "concurrent_sequences": "count", "gpus_shown": "list:gpu",
                                 "chart_model": "open_model"})
 
@@ -231,11 +231,11 @@ present.table(pd.DataFrame({
 
 # %%
 # NBVAL_CHECK_OUTPUT
-fit = pd.DataFrame({g: [tk.gpus_needed(m, g, weight_format, min(fit_context, models.at[m, "max_context_tokens"]),
+fit = pd.DataFrame({g: [tk.gpus_needed(m, g, fit_format, min(fit_context, models.at[m, "max_context_tokens"]),
                                        concurrent_sequences, strict=False) for m in models.index]
                     for g in gpus_shown}, index=models.index)
 present.table(fit.map(lambda n: present.DASH if np.isnan(n) else f"{n:.0f}"),
-              f"GPUs needed, {weight_format} weights, {concurrent_sequences} × {k(fit_context)}-token "
+              f"GPUs needed, {fit_format} weights, {concurrent_sequences} × {k(fit_context)}-token "
               "sequences ('—': not on eight)", index=True)
 
 # %% [markdown]
@@ -244,11 +244,11 @@ present.table(fit.map(lambda n: present.DASH if np.isnan(n) else f"{n:.0f}"),
 
 # %%
 stack = pd.DataFrame([{"label": m, **{k.replace("_bytes", "_gb"): v / GB for k, v in tk.serving_memory(
-    m, weight_format, min(fit_context, models.at[m, "max_context_tokens"]), concurrent_sequences).items()}}
+    m, fit_format, min(fit_context, models.at[m, "max_context_tokens"]), concurrent_sequences).items()}}
     for m in models.index]).set_index("label")
 lines = {f"8× {g}": 8 * memory.reported_memory_bytes(gpus.loc[g]) / GB for g in ("H100 SXM", "H200")}
 fig = plots.memory_stack(stack, f"Memory to serve {concurrent_sequences} × {k(fit_context)}-token sequences, "
-                         f"{weight_format} weights", source, gpu_lines=lines)
+                         f"{fit_format} weights", source, gpu_lines=lines)
 fig.axes[0].set_ylim(10, 2e4)  # room above the GPU lines for the legend
 
 # %% [markdown]

@@ -1,5 +1,6 @@
 """Config import: counts from the shapes, layer kinds, native formats, clear refusals, and a catalog anyone can rebuild."""
 
+import csv
 import json
 from pathlib import Path
 
@@ -135,10 +136,51 @@ def test_every_open_model_of_the_price_catalog_is_a_catalog_row_or_a_stated_gap(
 
 
 def test_metadata_rows_name_configs_that_exist_and_sources_that_are_urls():
-    import csv
-
     with (CONFIGS / "models.csv").open(newline="", encoding="utf-8") as fh:
         meta = list(csv.DictReader(fh))
     assert all((CONFIGS / m["config"]).exists() for m in meta)
     assert all(m["source"].startswith("https://") for m in meta)
     assert {Path(p).name for p in CONFIGS.glob("*.json")} == {m["config"] for m in meta}
+
+
+def _edited(tmp_path, file: str, key: str, **cells) -> tuple[Path, int]:
+    """A copy of data/FILE with some cells of the row whose first column is `key` changed; (path, row number)."""
+    with (DATA_DIR / file).open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    first = next(iter(rows[0]))
+    row = 1 + [r[first] for r in rows].index(key)
+    rows[row - 1].update({k: str(v) for k, v in cells.items()})
+    path = tmp_path / file
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        out = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        out.writeheader()
+        out.writerows(rows)
+    return path, row
+
+
+@pytest.mark.parametrize("file, key, cells, column, message", [
+    ("open_models.csv", "gpt-oss-120b", {"layer_pattern": "(sliding,full)*17"}, "layer_pattern",
+     "has 34 layers, num_layers says 36"),
+    ("open_models.csv", "gpt-oss-120b", {"layer_pattern": "(slide,full)*18"}, "layer_pattern",
+     "unknown layer kind 'slide'"),
+    ("open_models.csv", "gpt-oss-120b", {"sliding_window_tokens": ""}, "sliding_window_tokens",
+     "sliding layers need sliding_window_tokens"),
+    ("open_models.csv", "gpt-oss-120b", {"total_params_b": "117"}, "total_params_b",
+     "not the sum of the resident groups"),
+    ("open_models.csv", "gpt-oss-120b", {"native_format": "bf16; experts=mxfp4"}, "native_format",
+     "'experts=mxfp4' is not GROUP=FORMAT"),
+    ("open_models.csv", "gpt-oss-120b", {"native_format": "bf16; routed_experts=fp3"}, "native_format",
+     "unknown format(s) ['fp3']"),
+    ("open_models.csv", "gpt-oss-120b", {"checkpoint_source": ""}, "checkpoint_source",
+     "a published checkpoint size needs its source"),
+    ("gpus.csv", "L4", {"memory_reported_source": ""}, "memory_reported_source",
+     "a reported memory figure needs its source"),
+    ("gpus.csv", "L4", {"form_factor": "card"}, "form_factor", "expected one of ['sxm', 'oam'"),
+])
+def test_a_malformed_row_names_row_and_column(tmp_path, file, key, cells, column, message):
+    from tokenomics.catalog import CatalogError
+
+    path, row = _edited(tmp_path, file, key, **cells)
+    with pytest.raises(CatalogError) as err:
+        load_catalog(file, path)
+    assert f"row {row} " in str(err.value) and f"column {column!r}" in str(err.value) and message in str(err.value)

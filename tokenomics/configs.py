@@ -18,7 +18,7 @@ Tensor groups (`GROUPS`, parameters per group in `<group>_params_b`, billions):
     norms             norms, biases, attention sinks, linear-attention conv/decay vectors: 1-D and tiny tensors
     vision            vision encoder and projector of multimodal checkpoints (0 where the config has none)
     mtp               multi-token-prediction modules (decoder layer and projection), kept in the checkpoint
-    mtp_embeddings    the embedding and output-head copies and norms stored with the MTP modules
+    mtp_embeddings    the 16-bit rest of the MTP modules: embedding and output-head copies, norms, router
 
 total_params_b is every group but the two MTP groups (engines load MTP only for speculative decoding);
 active_params_b is what one text token computes with: total minus the vision encoder, minus the input
@@ -109,6 +109,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "gemma3_text": ("hidden_size", "num_hidden_layers", "num_attention_heads", "intermediate_size"),
     "minimax_m2": _GQA + _MOE + ("intermediate_size", "num_local_experts", "head_dim"),
 }
+_DEEPSEEK = ("deepseek_v3", "kimi_k2", "deepseek_v32")
 #: Outer model_type of multimodal checkpoints -> the text model_type inside text_config.
 MULTIMODAL = {"llama4": "llama4_text", "gemma3": "gemma3_text", "mistral3": "mistral"}
 
@@ -166,7 +167,7 @@ def _head_dim(c: dict) -> int:
 def _layer_kinds(kind: str, c: dict) -> list[str]:
     """The attention kind of every layer, from the config's own keys (transformers' rules where it has none)."""
     n = int(c["num_hidden_layers"])
-    if kind in ("deepseek_v3", "kimi_k2"):
+    if kind in _DEEPSEEK[:2]:
         return ["mla"] * n
     if kind == "deepseek_v32":
         return ["mla_dsa"] * n
@@ -346,7 +347,7 @@ def _moe_layer(kind: str, c: dict, i: int) -> bool:
     if kind in ("qwen3_moe", "qwen3_next"):
         step = int(c.get("decoder_sparse_step", 1))
         return i not in (c.get("mlp_only_layers") or []) and (i + 1) % step == 0
-    if kind in ("deepseek_v3", "kimi_k2", "deepseek_v32", "glm4_moe"):
+    if kind in (*_DEEPSEEK, "glm4_moe"):
         return i >= int(c["first_k_dense_replace"]) and i % int(c.get("moe_layer_freq", 1)) == 0
     if kind == "llama4_text":
         step = int(c["interleave_moe_layer_step"])
@@ -375,7 +376,7 @@ def _mlp(kind: str, c: dict, moe: bool) -> dict[str, int]:
     out = {"routed_experts": e * 3 * h * i, "router": e * h}
     if kind == "qwen3_next":
         out["shared_experts"] = 3 * h * int(c["shared_expert_intermediate_size"]) + h  # plus its sigmoid gate
-    elif kind in ("deepseek_v3", "kimi_k2", "deepseek_v32", "glm4_moe"):
+    elif kind in (*_DEEPSEEK, "glm4_moe"):
         out["shared_experts"] = 3 * h * i * int(c["n_shared_experts"])
         out["router"] += e if c.get("topk_method", "noaux_tc") == "noaux_tc" else 0  # e_score_correction_bias
     return out
@@ -472,12 +473,9 @@ def count(config) -> dict:
         for g, v in parts.items():
             into[g] += v
 
-    moe_layers = 0
     for i, layer in enumerate(kinds):
-        moe = _moe_layer(kind, c, i)
-        moe_layers += moe
         add(_attention(kind, c, layer), groups)
-        add(_mlp(kind, c, moe), groups)
+        add(_mlp(kind, c, _moe_layer(kind, c, i)), groups)
         groups["norms"] += _norms_per_layer(kind, h)
     mtp_modules = int(c.get("num_nextn_predict_layers", 0)) if kind in (*_DEEPSEEK, "glm4_moe") else 0
     for _ in range(mtp_modules):  # one MoE decoder layer + eh_proj; its embedding and head copies kept apart
@@ -512,11 +510,8 @@ def count(config) -> dict:
         "num_experts": experts, "experts_per_token": per_token,
         "num_shared_experts": _shared_experts(kind, c) if experts else 0,
         "max_context_tokens": int(c["max_position_embeddings"]),
-        "native_format": _native_format(c, groups), "moe_layers": moe_layers,
+        "native_format": _native_format(c, groups),
     }
-
-
-_DEEPSEEK = ("deepseek_v3", "kimi_k2", "deepseek_v32")
 
 
 def _shared_experts(kind: str, c: dict) -> int:

@@ -33,8 +33,6 @@ BITS_PER_WEIGHT = {
 }
 GGUF_KINDS = ("q8_0", "q6_k", "q5_k", "q4_k", "q4_0", "iq4_xs", "q3_k", "q2_k")
 WIDE_FORMATS = ("fp32", "fp16", "bf16")
-#: Groups a quantisation scheme keeps at 16 bits (see `group_bits`).
-KEPT_16_BIT = tuple(g for g in GROUPS if g not in LINEAR_GROUPS)
 #: Share of reported GPU memory kept free for activations, CUDA graphs and fragmentation: vLLM's default
 #: gpu_memory_utilization=0.9 lets the engine use 90 % of the device's total memory (vLLM engine arguments).
 RESERVE_SHARE = 0.10
@@ -159,18 +157,13 @@ def _name_of_bits(b: float, fmt: str) -> str:
     return {16.0: "bf16", 32.0: "fp32"}.get(b, f"{b:g} bits")
 
 
-def _linear_and_other(specs: pd.DataFrame, groups) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters in linear groups and in the rest, per row, over `groups`."""
-    linear = sum(specs[f"{g}_params_b"].to_numpy(dtype=float) for g in groups if g in LINEAR_GROUPS) * GB
-    other = sum(specs[f"{g}_params_b"].to_numpy(dtype=float) for g in groups if g not in LINEAR_GROUPS) * GB
-    return linear, other
-
-
 def numeric_weight_bytes(specs: pd.DataFrame, bits_per_weight) -> np.ndarray:
     """Resident weight bytes of catalog rows at a numeric bits per weight (array aligned with the rows):
     linear layers at that many bits, the rest at 16 (every tensor at b when b >= 16), as in `group_bits`."""
     b = np.asarray(bits_per_weight, dtype=float)
-    linear, other = _linear_and_other(specs, RESIDENT_GROUPS)
+    params = {g: specs[f"{g}_params_b"].to_numpy(dtype=float) * GB for g in RESIDENT_GROUPS}
+    linear = sum(v for g, v in params.items() if g in LINEAR_GROUPS)
+    other = sum(v for g, v in params.items() if g not in LINEAR_GROUPS)
     return linear * b / 8 + other * np.maximum(b, 16.0) / 8
 
 
