@@ -158,25 +158,22 @@ def _edited(tmp_path, file: str, key: str, **cells) -> tuple[Path, int]:
     return path, row
 
 
-@pytest.mark.parametrize("file, key, cells, column, message", [
-    ("open_models.csv", "gpt-oss-120b", {"layer_pattern": "(sliding,full)*17"}, "layer_pattern",
-     "has 34 layers, num_layers says 36"),
-    ("open_models.csv", "gpt-oss-120b", {"layer_pattern": "(slide,full)*18"}, "layer_pattern",
-     "unknown layer kind 'slide'"),
-    ("open_models.csv", "gpt-oss-120b", {"sliding_window_tokens": ""}, "sliding_window_tokens",
-     "sliding layers need sliding_window_tokens"),
-    ("open_models.csv", "gpt-oss-120b", {"total_params_b": "117"}, "total_params_b",
-     "not the sum of the resident groups"),
-    ("open_models.csv", "gpt-oss-120b", {"native_format": "bf16; experts=mxfp4"}, "native_format",
-     "'experts=mxfp4' is not GROUP=FORMAT"),
-    ("open_models.csv", "gpt-oss-120b", {"native_format": "bf16; routed_experts=fp3"}, "native_format",
-     "unknown format(s) ['fp3']"),
-    ("open_models.csv", "gpt-oss-120b", {"checkpoint_source": ""}, "checkpoint_source",
-     "a published checkpoint size needs its source"),
-    ("gpus.csv", "L4", {"memory_reported_source": ""}, "memory_reported_source",
-     "a reported memory figure needs its source"),
-    ("gpus.csv", "L4", {"form_factor": "card"}, "form_factor", "expected one of ['sxm', 'oam'"),
-])
+#: (file, row key, changed cells, column named, message) of rows that break a catalog rule.
+MALFORMED = [("open_models.csv", "gpt-oss-120b", cells, column, message) for cells, column, message in (
+    ({"layer_pattern": "(sliding,full)*17"}, "layer_pattern", "has 34 layers, num_layers says 36"),
+    ({"layer_pattern": "(slide,full)*18"}, "layer_pattern", "unknown layer kind 'slide'"),
+    ({"sliding_window_tokens": ""}, "sliding_window_tokens", "sliding layers need sliding_window_tokens"),
+    ({"total_params_b": "117"}, "total_params_b", "not the sum of the resident groups"),
+    ({"native_format": "bf16; experts=mxfp4"}, "native_format", "'experts=mxfp4' is not GROUP=FORMAT"),
+    ({"native_format": "bf16; routed_experts=fp3"}, "native_format", "unknown format(s) ['fp3']"),
+    ({"checkpoint_source": ""}, "checkpoint_source", "a published checkpoint size needs its source"),
+)] + [("gpus.csv", "L4", cells, column, message) for cells, column, message in (
+    ({"memory_reported_source": ""}, "memory_reported_source", "a reported memory figure needs its source"),
+    ({"form_factor": "card"}, "form_factor", "expected one of ['sxm', 'oam'"),
+)]
+
+
+@pytest.mark.parametrize("file, key, cells, column, message", MALFORMED)
 def test_a_malformed_row_names_row_and_column(tmp_path, file, key, cells, column, message):
     from tokenomics.catalog import CatalogError
 

@@ -210,7 +210,7 @@ def layer_counts(pattern: str) -> dict[str, int]:
     return {k: kinds.count(k) for k in ("full", "sliding", "chunked", "linear", "mla", "mla_dsa")}
 
 
-def _kv_terms(specs: pd.DataFrame) -> dict[str, np.ndarray]:
+def kv_terms_of(specs: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per catalog row: layer counts, values per token of one GQA / MLA layer, window, chunk, indexer and
     linear-state sizes (arrays aligned with the rows; empty cells as 0)."""
     counts = pd.DataFrame([layer_counts(p) for p in specs["layer_pattern"]])
@@ -232,20 +232,20 @@ def _kv_terms(specs: pd.DataFrame) -> dict[str, np.ndarray]:
 
 @lru_cache(maxsize=8)
 def _kv_terms_by_model(stamp: int) -> dict[str, dict[str, float]]:
-    """`_kv_terms` of every catalog model, by name, once per file version."""
+    """`kv_terms_of` of every catalog model, by name, once per file version."""
     models = _by_name("open_models.csv")
-    terms = _kv_terms(models)
+    terms = kv_terms_of(models)
     return {name: {k: float(v[i]) for k, v in terms.items()} for i, name in enumerate(models.index)}
 
 
 def model_kv_terms(model: str) -> dict[str, float]:
-    """The KV terms of one catalog model (see `_kv_terms`)."""
+    """The KV terms of one catalog model (see `kv_terms_of`)."""
     name = spec_name(model)
     return _kv_terms_by_model((DATA_DIR / "open_models.csv").stat().st_mtime_ns)[name]
 
 
 def kv_bytes_from_terms(terms: dict, context_tokens, kv_bits, state_bits=16.0) -> np.ndarray:
-    """KV bytes per sequence from `_kv_terms` (rows broadcast against context and bits)."""
+    """KV bytes per sequence from `kv_terms_of` (rows broadcast against context and bits)."""
     ctx = np.asarray(context_tokens, dtype=float)
     kv = np.asarray(kv_bits, dtype=float) / 8
     t = terms

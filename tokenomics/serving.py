@@ -29,8 +29,8 @@ from scipy.optimize import least_squares
 from .catalog import load_gpus, load_open_models, load_serving_benchmarks
 from .checks import as_array, scalar_or_array
 from .configs import LINEAR_GROUPS
-from .memory import (BITS_PER_WEIGHT, GB, RESERVE_SHARE, DoesNotFit, _kv_terms, bits, default_kv_bits, gpu_spec,
-                     group_bits, kv_bytes_from_terms, model_spec, numeric_weight_bytes, reported_memory_bytes,
+from .memory import (BITS_PER_WEIGHT, GB, RESERVE_SHARE, DoesNotFit, bits, default_kv_bits, gpu_spec, group_bits,
+                     kv_bytes_from_terms, kv_terms_of, model_spec, numeric_weight_bytes, reported_memory_bytes,
                      weight_bytes)
 
 DEFAULT_MAX_BATCH = 1024  # sequences a scheduler runs at once (TensorRT-LLM and recent vLLM defaults are 1024-2048)
@@ -96,7 +96,7 @@ def _model_arrays(models: pd.DataFrame, bits_per_weight) -> dict:
     return dict(weights_bytes=numeric_weight_bytes(models, b), routed_expert_bytes=routed * b / 8,
                 active_params=models["active_params_b"].to_numpy(dtype=float) * GB,
                 num_experts=models["num_experts"].to_numpy(dtype=float),
-                experts_per_token=models["experts_per_token"].to_numpy(dtype=float), kv_terms=_kv_terms(models))
+                experts_per_token=models["experts_per_token"].to_numpy(dtype=float), kv_terms=kv_terms_of(models))
 
 
 def _gpu_arrays(gpus: pd.DataFrame, compute_bits) -> dict:
