@@ -53,7 +53,7 @@ notebook_parameters(globals(), {"models_shown": "list:open_model", "contexts": "
                                 "chart_model": "open_model"})
 
 # %%
-models = tk.load_open_models().set_index("model").loc[models_shown]
+models = tk.load_open_models().set_index("model").loc[[memory.spec_name(m) for m in models_shown]]
 gpus = tk.load_gpus().set_index("gpu")
 GB = memory.GB
 gb = lambda b: present.DASH if np.isnan(b) else f"{b / GB:,.1f} GB"  # bytes as people write them: 12.3 GB
@@ -113,12 +113,12 @@ present.table(pd.DataFrame({
 
 # %%
 # NBVAL_CHECK_OUTPUT
-parts = tk.weight_breakdown(models_shown[0], "native")
+parts = tk.weight_breakdown(models.index[0], "native")
 parts = parts[parts["params"] > 0]
 present.table(pd.DataFrame({"parameters": parts["params"].map(present.tokens), "format": parts["format"],
                             "bits": parts["bits"].map(lambda b: f"{b:g}"), "size": parts["bytes"].map(gb),
                             "loaded to serve": parts["resident"].map({True: "yes", False: "no"})}, index=parts.index),
-              f"{models_shown[0]}, as shipped, by tensor group", index=True)
+              f"{models.index[0]}, as shipped, by tensor group", index=True)
 
 # %% [markdown]
 # ## Weights in other formats
