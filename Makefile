@@ -8,7 +8,7 @@ RUN    ?= $(shell date +%F)
 WORKERS ?= 2
 ARGS   ?=
 
-.PHONY: help install unit test reports lab prices sync notebooks clean
+.PHONY: help install unit test reports lab prices models sync notebooks clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -45,6 +45,9 @@ lab: $(STAMP) ## JupyterLab on notebooks/ (ARGS="--no-browser --port 8890 --allo
 
 prices: $(STAMP) ## regenerate data/api_list_prices.csv and data/api_price_tiers.csv from the pinned genai-prices
 	$(PY) -m tokenomics prices
+
+models: $(STAMP) ## regenerate data/open_models.csv from the config.json copies in data/configs/
+	$(PY) -m tokenomics models build
 
 sync: $(STAMP) ## bring each notebook and its .py twin into step (the newer side wins)
 	$(VENV)/bin/jupytext --sync notebooks/*.ipynb

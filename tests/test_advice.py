@@ -72,12 +72,17 @@ def test_probabilities_are_probabilities_and_repeat_with_the_seed():
     assert p10 <= p90
 
 
-def test_a_coin_flip_is_not_recommended():
-    # cheaper in the central case, but the Monte Carlo says it loses money in most scenarios
-    s = Scenario(tokens_per_month=8e9, open_model="Llama 3.3 70B", peak_to_average=2.5)
-    d = advice.decide(s)
-    assert d.recommendation == "rent" and "in the central case, but loses money in" in d.reason
-    assert d.monthly.attrs["alternative_label"].startswith("not recommended: 100 % on Llama 3.3 70B")
+def test_a_coin_flip_is_not_recommended(monkeypatch):
+    # owning saves in the central case, but in 7 of 10 drawn scenarios the API is 100x cheaper and owning loses
+    s = Scenario(tokens_per_month=5e10, gpu_mode="buy", **FLAT)
+    assert advice.decide(s, runs=100).recommendation == "own"
+    cheap_api = np.array([1 / 100] * 7 + [1.0] * 3)
+    monkeypatch.setattr(advice, "draw_factors", lambda n, seed=0: {k: cheap_api if k == "api_price" else np.ones(10)
+                                                                   for k in advice.UNCERTAIN})
+    d = advice.decide(s, runs=10)
+    assert d.recommendation == "rent" and "in the central case, but loses money in 70 % of scenarios" in d.reason
+    assert d.monthly.attrs["alternative_label"].startswith("not recommended: 100 % on Llama 3.1 8B from now")
+    assert d.confidence == pytest.approx(0.7)
 
 
 def test_saving_under_central_factors_is_the_decision_saving():

@@ -31,12 +31,16 @@ def test_throughput_is_whole_deployment_and_positive():
 
 
 def test_a_single_sequence_is_bandwidth_bound():
-    # batch 1 on H100: each token reads 8 GB of FP8 weights at 3.35 TB/s x eta_bw, plus a fixed overhead
+    # batch 1 on H100: each token reads Llama 3.1 8B's FP8 weights at 3.35 TB/s x eta_bw, plus a fixed overhead.
+    # FP8 weights: 6,979,321,856 linear-layer parameters at 1 byte, embeddings, lm_head and norms
+    # (2 x 525,336,576 + 266,240) at 2 bytes; FP8 KV cache, 65,536 B per token at the mean context 1 + 1000 / 2.
+    # Prefill computes with the 7,504,924,672 parameters a token uses (all but the input embedding lookup).
     got = tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1, 1000, concurrency=1)
     c = DEFAULT_CALIBRATION
-    step = (8e9 + 501 * 131_072) / (3350e9 * c.eta_bw) + c.step_overhead_s  # mean context 1 + 1000 / 2
-    prefill = 2 * 8e9 * 1 / (1979e12 * c.eta_flop)
-    assert got == pytest.approx(1000 / (prefill + 1000 * step), rel=1e-6)
+    weights = 6_979_321_856 + 2 * (2 * 525_336_576 + 266_240)
+    step = (weights + 501 * 65_536) / (3350e9 * c.eta_bw) + c.step_overhead_s
+    prefill = 2 * 7_504_924_672 * 1 / (1979e12 * c.eta_flop)
+    assert got == pytest.approx(1000 / (prefill + 1000 * step), rel=1e-9)
 
 
 def test_bad_input():
@@ -48,6 +52,8 @@ def test_bad_input():
         tk.throughput_tokens_per_s("Qwen3 4B", "H100 SXM", 16, 40_000, 2_000)
     with pytest.raises(KeyError, match="unknown open model"):
         tk.throughput_tokens_per_s("GPT-4.1", "H100 SXM", 16, 1000, 100)
+    with pytest.raises(ValueError, match="A10G: data/gpus.csv has no dense BF16 throughput"):
+        tk.throughput_tokens_per_s("Llama 3.1 8B", "A10G", 16, 1000, 100)
 
 
 @settings(max_examples=60, deadline=None)

@@ -10,7 +10,9 @@ from .breakeven import break_even_tokens
 from .catalog import (CatalogError, article_figure, load_api_price_tiers, load_api_prices, load_article_claims,
                       load_catalog, load_gpus, load_open_models, load_owning_assumptions, load_quality_scores,
                       load_serving_benchmarks, load_workloads, validate_all)
-from .memory import DoesNotFit, gpus_needed, kv_cache_bytes_per_token, serving_memory, weight_bytes
+from .configs import UnknownArchitecture, open_model_from_config
+from .memory import (DoesNotFit, checkpoint_bytes, gpus_needed, kv_cache_bytes_per_sequence, kv_cache_bytes_per_token,
+                     serving_memory, usable_memory_bytes, weight_breakdown, weight_bytes)
 from .owning import (OwnCost, monthly_cost_at_volume, monthly_fixed_cost, monthly_power_cost, own_cost_structure,
                      selfhost_cost_per_mtok)
 from .portfolio import Tier, cheapest_mix, distillation_payback_weeks, mixed_basket_price
@@ -22,14 +24,18 @@ from .serving import best_tensor_parallel, calibrate, calibration_error, through
 from .usage import read_usage
 
 __all__ = [
-    "CatalogError", "DoesNotFit", "OwnCost", "Scenario", "ScenarioError", "Tier", "api_models", "api_price",
-    "article_figure", "article_vs_list", "batch_prices", "best_tensor_parallel", "bill_summary", "blended_drift",
-    "blended_price", "break_even_tokens", "calibrate", "calibration_error", "cheapest_mix", "cost_table",
-    "distillation_payback_weeks", "format_usd", "gpus_needed", "implied_input_share", "kv_cache_bytes_per_token",
+    "CatalogError", "DoesNotFit", "OwnCost", "Scenario", "ScenarioError", "Tier", "UnknownArchitecture", "api_models",
+    "api_price", "article_figure", "article_vs_list", "batch_prices", "best_tensor_parallel", "bill_summary",
+    "blended_drift", "blended_price", "break_even_tokens", "calibrate", "calibration_error", "checkpoint_bytes",
+    "cheapest_mix", "cost_table",
+    "distillation_payback_weeks", "format_usd", "gpus_needed", "implied_input_share", "kv_cache_bytes_per_sequence",
+    "kv_cache_bytes_per_token",
     "load_api_price_tiers", "load_api_prices", "load_article_claims", "load_catalog", "load_gpus",
     "load_open_models", "load_owning_assumptions", "load_quality_scores", "load_serving_benchmarks",
     "load_workloads", "mixed_basket_price", "monthly_api_cost", "monthly_cost_at_volume", "monthly_fixed_cost",
-    "monthly_power_cost", "own_cost_structure", "price_usage", "read_usage", "resolve_api_model", "round_cents",
-    "selfhost_cost_per_mtok", "serving_memory", "throughput_tokens_per_s", "validate_all", "weight_bytes",
+    "monthly_power_cost", "open_model_from_config", "own_cost_structure", "price_usage", "read_usage",
+    "resolve_api_model", "round_cents",
+    "selfhost_cost_per_mtok", "serving_memory", "throughput_tokens_per_s", "usable_memory_bytes", "validate_all",
+    "weight_breakdown", "weight_bytes",
     "workload_cost_table",
 ]

@@ -1,5 +1,6 @@
 """Command line: `python -m tokenomics notebooks --out DIR` · `reports --teams FILE | --usage SOURCE --out DIR`
-· `company --teams FILE | --usage SOURCE --out DIR` · `prices`."""
+· `company --teams FILE | --usage SOURCE --out DIR` · `prices` · `models build` ·
+`models add CONFIG.json --name NAME [--source URL] [--as-of DATE]`."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ def main(argv: list[str] | None = None) -> int:
 
     pr = sub.add_parser("prices", help="regenerate data/api_list_prices.csv and api_price_tiers.csv from genai-prices")
     pr.add_argument("--out", type=Path, help="directory to write into (default: data/)")
+
+    md = sub.add_parser("models", help="the open-model catalog (data/open_models.csv) from config.json files")
+    msub = md.add_subparsers(dest="action", required=True)
+    build = msub.add_parser("build", help="regenerate data/open_models.csv from data/configs/ (make models)")
+    build.add_argument("--out", type=Path, help="file to write (default: data/open_models.csv)")
+    add = msub.add_parser("add", help="append one model read from its Hugging Face config.json")
+    add.add_argument("config", type=Path, help="path to the model's config.json")
+    add.add_argument("--name", required=True, help="catalog name, as the maker writes it (e.g. 'gpt-oss-120b')")
+    add.add_argument("--source", default="", help="URL of the config (default: the file's own URI)")
+    add.add_argument("--as-of", default="", help="date the config was read, YYYY-MM-DD (default: today)")
+    add.add_argument("--catalog", type=Path, help="catalog file to append to (default: data/open_models.csv)")
 
     args = parser.parse_args(argv)
     if args.command == "notebooks":
@@ -72,7 +84,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(results) - len(failed)} of {len(results)} team reports written to {args.out}/index.html")
         if args.command == "company":
             from .company import write_company
-
             from .reports import write_team_index
 
             summary = write_company(rows, args.out, results, f"tokenomics — company plan from {source_name}")
@@ -80,10 +91,40 @@ def main(argv: list[str] | None = None) -> int:
             print(f"company plan: saves {summary['saving_usd_npv']:,.0f} USD (present value) against renting "
                   f"everything; written to {args.out}/company.html")
         return 1 if failed else 0
+    if args.command == "models":
+        return _models(args, parser)
     if args.command == "prices":
         from .pricefeed import write_api_prices
 
         print("wrote " + ", ".join(str(p) for p in write_api_prices(args.out)))
+    return 0
+
+
+def _models(args, parser) -> int:
+    """`models build` and `models add`: errors (unknown architecture, duplicate name, bad file) exit 2, named."""
+    from datetime import date
+
+    from .configs import add_model, build_catalog
+
+    if args.action == "build":
+        try:
+            print(f"wrote {build_catalog(args.out)}")
+        except (OSError, ValueError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        return 0
+    if args.as_of:
+        try:
+            date.fromisoformat(args.as_of)
+        except ValueError:
+            parser.error(f"--as-of must be a date YYYY-MM-DD, got {args.as_of!r}")
+    try:
+        row = add_model(args.config, args.name, source=args.source, as_of=args.as_of, catalog=args.catalog)
+    except (OSError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"added {row['model']}: {row['total_params_b']:,.2f} B parameters ({row['active_params_b']:,.2f} B active), "
+          f"layers {row['layer_pattern']}, native {row['native_format']}")
     return 0
 
 

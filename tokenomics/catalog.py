@@ -15,6 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .configs import COLUMNS as OPEN_MODEL_COLUMNS
+from .configs import GROUPS, RESIDENT_GROUPS, parse_layer_pattern, parse_native_format
+
 #: data/ beside the package (editable install); TOKENOMICS_DATA_DIR overrides it.
 DATA_DIR = Path(os.environ.get("TOKENOMICS_DATA_DIR", Path(__file__).resolve().parent.parent / "data"))
 
@@ -92,25 +95,36 @@ SCHEMAS: dict[str, Schema] = {
         defaults={"notes": ""},
     ),
     "open_models.csv": Schema(
-        required=("model", "architecture", "total_params_b", "active_params_b", "num_layers", "hidden_size",
-                  "num_attention_heads", "num_kv_heads", "head_dim", "attention", "kv_lora_rank",
-                  "qk_rope_head_dim", "num_experts", "experts_per_token", "max_context_tokens", "license",
-                  "as_of", "source"),
-        numeric=("total_params_b", "active_params_b", "num_layers", "hidden_size", "num_attention_heads",
-                 "num_kv_heads", "head_dim", "num_experts", "experts_per_token", "max_context_tokens"),
-        optional_numeric=("kv_lora_rank", "qk_rope_head_dim"),
-        integers=("num_layers", "hidden_size", "num_attention_heads", "num_kv_heads", "head_dim", "num_experts",
-                  "experts_per_token", "max_context_tokens", "kv_lora_rank", "qk_rope_head_dim"),
+        required=tuple(c for c in OPEN_MODEL_COLUMNS if c not in ("card_source", "notes")),
+        numeric=("total_params_b", "active_params_b", *(f"{g}_params_b" for g in GROUPS), "num_layers", "hidden_size",
+                 "vocab_size", "num_attention_heads", "num_kv_heads", "head_dim", "num_experts", "experts_per_token",
+                 "num_shared_experts", "max_context_tokens"),
+        optional_numeric=("card_total_params_b", "card_active_params_b", "sliding_window_tokens",
+                          "attention_chunk_tokens", "kv_lora_rank", "qk_rope_head_dim", "index_head_dim",
+                          "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim",
+                          "linear_value_head_dim", "linear_conv_kernel_dim", "checkpoint_bytes"),
+        integers=("num_layers", "hidden_size", "vocab_size", "num_attention_heads", "num_kv_heads", "head_dim",
+                  "num_experts", "experts_per_token", "num_shared_experts", "max_context_tokens",
+                  "sliding_window_tokens", "attention_chunk_tokens", "kv_lora_rank", "qk_rope_head_dim",
+                  "index_head_dim", "linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim",
+                  "linear_value_head_dim", "linear_conv_kernel_dim", "checkpoint_bytes"),
         key=("model",),
-        defaults={"hf_repo": ""},
+        defaults={"card_source": "", "notes": ""},
+        choices={"architecture": ("dense", "moe"), "attention": ("gqa", "mla", "mla_dsa"),
+                 "tie_word_embeddings": ("yes", "no")},
     ),
     "gpus.csv": Schema(
-        required=("gpu", "memory_gb", "memory_bandwidth_gb_per_s", "bf16_dense_tflops", "fp8_dense_tflops",
-                  "tdp_w", "rent_usd_per_hour", "purchase_usd", "as_of", "source"),
-        numeric=("memory_gb", "memory_bandwidth_gb_per_s", "bf16_dense_tflops", "tdp_w"),
-        optional_numeric=("fp8_dense_tflops", "rent_usd_per_hour", "purchase_usd"),
+        required=("gpu", "vendor", "form_factor", "memory_gb", "memory_mib_reported", "memory_reported_source",
+                  "memory_bandwidth_gb_per_s", "bf16_dense_tflops", "fp8_dense_tflops", "fp4_dense_tflops", "tdp_w",
+                  "scale_up_domain_gpus", "scale_up_gb_per_s", "rent_usd_per_hour", "purchase_usd", "as_of",
+                  "source"),
+        numeric=("memory_gb", "memory_bandwidth_gb_per_s", "tdp_w", "scale_up_domain_gpus"),
+        optional_numeric=("memory_mib_reported", "bf16_dense_tflops", "fp8_dense_tflops", "fp4_dense_tflops",
+                          "scale_up_gb_per_s", "rent_usd_per_hour", "purchase_usd"),
+        integers=("memory_mib_reported", "scale_up_domain_gpus"),
         key=("gpu",),
-        defaults={"vendor": "", "price_source": ""},
+        defaults={"price_source": "", "notes": ""},
+        choices={"form_factor": ("sxm", "oam", "superchip", "pcie", "workstation")},
     ),
     "owning_assumptions.csv": Schema(
         required=("parameter", "value", "unit", "as_of", "source"),
@@ -257,24 +271,11 @@ def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
             _fail(path, f"no price row {tuple(df[keys][bad].iloc[0].astype(str))} in api_list_prices.csv beside it",
                   row=_first_row(bad), column="provider_model_id")
     if name == "open_models.csv":
-        for col, allowed in (("architecture", {"dense", "moe"}), ("attention", {"gqa", "mla"})):
-            bad = ~df[col].isin(allowed)
-            if bad.any():
-                _fail(path, f"expected one of {sorted(allowed)}, got {df[col][bad].iloc[0]!r}",
-                      row=_first_row(bad), column=col)
-        rules = [
-            (df["active_params_b"] > df["total_params_b"], "active_params_b", "active parameters exceed total"),
-            ((df["attention"] == "mla") & (df["kv_lora_rank"].isna() | df["qk_rope_head_dim"].isna()),
-             "kv_lora_rank", "latent attention (mla) needs kv_lora_rank and qk_rope_head_dim"),
-            ((df["architecture"] == "moe") & ((df["num_experts"] < 2) | (df["experts_per_token"] < 1)),
-             "num_experts", "a mixture-of-experts model needs num_experts >= 2 and experts_per_token >= 1"),
-            (df["experts_per_token"] > df["num_experts"], "experts_per_token", "more experts per token than experts"),
-            ((df["architecture"] == "dense") & (df["active_params_b"] != df["total_params_b"]), "active_params_b",
-             "a dense model has active = total parameters"),
-        ]
-        for bad, col, what in rules:
-            if bad.any():
-                _fail(path, what, row=_first_row(bad), column=col)
+        _open_model_rules(df, path)
+    if name == "gpus.csv":
+        bad = (df["memory_mib_reported"].notna()) & (df["memory_reported_source"].str.strip() == "")
+        if bad.any():
+            _fail(path, "a reported memory figure needs its source", row=_first_row(bad), column="memory_reported_source")
     if name == "quality_scores.csv":
         bad = df["score"] > 100
         if bad.any():
@@ -303,6 +304,44 @@ def _rule_checks(name: str, df: pd.DataFrame, path) -> None:
             i = int(np.flatnonzero(bad)[0])
             _fail(path, f"input_share + output_share must be 1, got {total.iloc[i]:.6g}", row=i + 1,
                   column="output_share")
+
+
+def _open_model_rules(df: pd.DataFrame, path) -> None:
+    """Rules across the columns of data/open_models.csv: counts add up, layer kinds have their shapes."""
+    from .memory import BITS_PER_WEIGHT
+
+    for i, (pattern, layers, fmt) in enumerate(zip(df["layer_pattern"], df["num_layers"], df["native_format"]), 1):
+        try:
+            kinds = parse_layer_pattern(pattern)
+            formats = parse_native_format(fmt)
+        except ValueError as err:
+            _fail(path, str(err), row=i, column="layer_pattern" if "layer pattern" in str(err) else "native_format")
+        if len(kinds) != layers:
+            _fail(path, f"layer_pattern {pattern!r} has {len(kinds)} layers, num_layers says {layers:g}", row=i,
+                  column="layer_pattern")
+        unknown = sorted(set(formats.values()) - set(BITS_PER_WEIGHT))
+        if unknown:
+            _fail(path, f"unknown format(s) {unknown}; known: {sorted(BITS_PER_WEIGHT)}", row=i, column="native_format")
+        for kind, col in (("sliding", "sliding_window_tokens"), ("chunked", "attention_chunk_tokens"),
+                          ("linear", "linear_num_value_heads"), ("mla", "kv_lora_rank"), ("mla_dsa", "index_head_dim")):
+            if kind in kinds and pd.isna(df[col].iloc[i - 1]):
+                _fail(path, f"{kind} layers need {col}", row=i, column=col)
+    resident = sum(df[f"{g}_params_b"] for g in RESIDENT_GROUPS)
+    rules = [
+        (~np.isclose(resident, df["total_params_b"], rtol=0, atol=1e-6), "total_params_b",
+         "total_params_b is not the sum of the resident groups' *_params_b"),
+        (df["active_params_b"] > df["total_params_b"], "active_params_b", "active parameters exceed total"),
+        ((df["architecture"] == "moe") & ((df["num_experts"] < 2) | (df["experts_per_token"] < 1)),
+         "num_experts", "a mixture-of-experts model needs num_experts >= 2 and experts_per_token >= 1"),
+        (df["experts_per_token"] > df["num_experts"], "experts_per_token", "more experts per token than experts"),
+        ((df["architecture"] == "dense") & (df["routed_experts_params_b"] > 0), "routed_experts_params_b",
+         "a dense model has no routed experts"),
+        (df["checkpoint_bytes"].notna() & (df["checkpoint_source"].str.strip() == ""), "checkpoint_source",
+         "a published checkpoint size needs its source"),
+    ]
+    for bad, col, what in rules:
+        if np.asarray(bad).any():
+            _fail(path, what, row=_first_row(bad), column=col)
 
 
 @lru_cache(maxsize=32)
