@@ -31,10 +31,10 @@
 
 # %% tags=["parameters"]
 workload: str = "chat"  # workload profile from data/workloads.csv (sets the mix when not given)
-weight_format: str = "fp8"  # weight format of the deployment: bf16, fp8, int4, ...
+weight_format: str = "fp8"  # weight format of the deployment: native, fp8, int4, ... (None: the kit searches)
 utilisation: float = 0.5  # share of full-load throughput used over the month, 0..1
 model: str = "Llama 3.1 8B"  # open model for the rent-vs-buy and people-share sections
-gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv
+gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv (None: the kit searches them all)
 fte_share: float = 0.25  # engineer time a deployment needs, in full-time equivalents
 
 # %%

@@ -32,10 +32,10 @@
 workload: str = "chat"  # workload profile from data/workloads.csv (sets the mix when not given)
 tokens_per_month: float = 1e9  # input + output tokens a month today
 api_model: str = "GPT-4.1"  # API model the team rents: a catalog name or any provider or LiteLLM id
-open_model: str = "Llama 3.1 8B"  # open model it could self-host, from data/open_models.csv
-gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv
-weight_format: str = "fp8"  # weight format of the deployment: bf16, fp8, int4, ...
-gpu_mode: str = "rent"  # 'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)
+open_model: str = "Llama 3.1 8B"  # open model it could self-host, from data/open_models.csv (None: the kit searches them all)
+gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv (None: the kit searches them all)
+weight_format: str = "fp8"  # weight format of the deployment: native, fp8, int4, ... (None: the kit searches)
+gpu_mode: str = "rent"  # 'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)
 peak_to_average: float = 2.0  # peak hour over average hour: capacity is bought for the peak
 target_utilisation: float = 0.6  # share of a replica's full load used at peak before adding one
 volume_growth_per_year: float = 3.0  # volume multiplier per year (1: flat)

@@ -34,9 +34,10 @@
 tokens_per_month: float = 1e9  # input + output tokens a month today
 workload: str = "chat"  # workload profile from data/workloads.csv (sets the mix when not given)
 api_model: str = "GPT-4.1"  # API model the team rents: a catalog name or any provider or LiteLLM id
-open_model: str = "Llama 3.1 8B"  # open model it could self-host, from data/open_models.csv
-gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv
-weight_format: str = "fp8"  # weight format of the deployment: bf16, fp8, int4, ...
+open_model: str = "Llama 3.1 8B"  # open model it could self-host, from data/open_models.csv (None: the kit searches them all)
+gpu: str = "H100 SXM"  # GPU of the self-hosted deployment, from data/gpus.csv (None: the kit searches them all)
+weight_format: str = "fp8"  # weight format of the deployment: native, fp8, int4, ... (None: the kit searches)
+gpu_mode: str = "rent"  # 'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)
 horizon_months: int = 36  # months the projection and the verdict cover
 volume_growth_per_year: float = 10.0  # volume multiplier per year (1: flat)
 api_price_decline_per_year: float = 0.9  # share the API price falls per year
@@ -57,12 +58,13 @@ from tokenomics.scenario import Scenario
 
 notebook_parameters(globals(), {"tokens_per_month": "tokens", "workload": "workload", "api_model": "api_model",
                                 "open_model": "open_model", "gpu": "gpu", "weight_format": "weight_format",
-                                "horizon_months": "count", "volume_growth_per_year": "positive",
+                                "gpu_mode": "text", "horizon_months": "count", "volume_growth_per_year": "positive",
                                 "api_price_decline_per_year": "share", "reasoning_output_multiplier": "positive",
                                 "gpu_price_decline_per_year": "share", "peak_to_average": "positive",
                                 "discount_rate_per_year": "share", "hybrid_own_share": "share"})
 scenario = Scenario(team="05 walk-through", tokens_per_month=tokens_per_month, workload=workload, api_model=api_model,
-                    open_model=open_model, gpu=gpu, weight_format=weight_format, horizon_months=horizon_months,
+                    open_model=open_model, gpu=gpu, weight_format=weight_format, gpu_mode=gpu_mode,
+                    horizon_months=horizon_months,
                     volume_growth_per_year=volume_growth_per_year, api_price_decline_per_year=api_price_decline_per_year,
                     reasoning_output_multiplier=reasoning_output_multiplier,
                     gpu_price_decline_per_year=gpu_price_decline_per_year, peak_to_average=peak_to_average,

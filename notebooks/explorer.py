@@ -30,9 +30,9 @@
 tokens_per_month: float = 1e+09  # input + output tokens a month today
 workload: str = 'chat'  # workload profile from data/workloads.csv (sets the mix when not given)
 api_model: str = 'GPT-4.1'  # API model the team rents: a catalog name or any provider or LiteLLM id
-open_model: str = 'Llama 3.1 8B'  # open model it could self-host, from data/open_models.csv
-gpu: str = 'H100 SXM'  # GPU of the self-hosted deployment, from data/gpus.csv
-gpu_mode: str = 'rent'  # 'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)
+open_model: str = 'Llama 3.1 8B'  # open model it could self-host, from data/open_models.csv (None: the kit searches them all)
+gpu: str = 'H100 SXM'  # GPU of the self-hosted deployment, from data/gpus.csv (None: the kit searches them all)
+gpu_mode: str = 'rent'  # 'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)
 target_utilisation: float = 0.6  # share of a replica's full load used at peak before adding one
 volume_growth_per_year: float = 3.0  # volume multiplier per year (1: flat)
 api_price_decline_per_year: float = 0.5  # share the API price falls per year

@@ -16,8 +16,9 @@
 # %% [markdown]
 # # Rent or own: one team's answer
 #
-# **Question.** Should this team keep renting its LLM through an API, self-host an open model, or split
-# the traffic — and from which month? The headline comes first; the figures and charts behind it follow.
+# **Question.** Should this team stay on its LLM API, switch to a cheaper one, rent an open model by the
+# token, self-host one, or split the traffic — which model, from which month, and how sure is it? The
+# headline comes first; the figures and charts behind it follow.
 
 # %% tags=["parameters"]
 team: str = 'Example team'  # team name, shown as given (HTML-escaped)
@@ -35,10 +36,15 @@ api_input_usd_per_mtok: float = None  # effective input price of the team's own 
 api_output_usd_per_mtok: float = None  # effective output price of the team's own bill (None: api_model's list price)
 unpriced_share: float = None  # share of the team's tokens on model ids no catalog price covers (priced at the bill's average)
 recorded_api_usd_per_month: float = None  # spend the usage export records, scaled to a month like the tokens (None: not recorded)
-open_model: str = 'Llama 3.1 8B'  # open model it could self-host, from data/open_models.csv
-gpu: str = 'H100 SXM'  # GPU of the self-hosted deployment, from data/gpus.csv
-weight_format: str = 'fp8'  # weight format of the deployment: bf16, fp8, int4, ...
-gpu_mode: str = 'rent'  # 'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)
+task_class: str = None  # what the traffic must be good at: knowledge, reasoning, coding, math, instruction_following, long_context, tool_use (None: from the workload)
+quality_tolerance_points: float = 3.0  # how far below the current model's score (0-100) a candidate may score and still qualify
+quality_scores: str = None  # the team's own eval scores, a CSV of model, task_class, score (None: the public ones)
+min_saving_share: float = 0.1  # the least share of today's path's cost over the horizon a move must save to be worth making (a migration is not free)
+min_saving_usd: float = 5000.0  # the least present value a move must save to be worth making
+open_model: str = None  # open model it could self-host, from data/open_models.csv (None: the kit searches them all)
+gpu: str = None  # GPU of the self-hosted deployment, from data/gpus.csv (None: the kit searches them all)
+weight_format: str = None  # weight format of the deployment: native, fp8, int4, ... (None: the kit searches)
+gpu_mode: str = None  # 'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)
 gpu_price_basis: str = None  # price basis of the GPUs: on_demand, spot, committed_1y or committed_3y when rented, purchase when bought (None: on_demand / purchase)
 deployment_profile: str = 'data_centre'  # where the GPUs run: data_centre (colocation, server, PUE) or workstation (none of them)
 gpu_power_w: float = None  # power each GPU draws (None: its TDP)
@@ -59,77 +65,96 @@ usage_tokens_observed: float = None  # tokens in that period, before scaling to 
 
 # %%
 # %matplotlib inline
-from tokenomics import advice, plots, present
+from tokenomics import advice, plots, present, search
 from tokenomics.scenario import Scenario
 
 scenario = Scenario.from_row({name: globals()[name] for name in Scenario.field_names()})
-decision = advice.decide(scenario)
-source = advice.source_line(scenario)
+recommendation = search.recommend(scenario)
+owning = recommendation.own_scenario  # the owning deployment weighed exactly (recommended, or the best one)
+decision = recommendation.decision
+source = advice.source_line(owning) if owning else "Source: tokenomics catalogs (data/*.csv)."
 
 # %%
 # NBVAL_CHECK_OUTPUT
-advice.headline_card(scenario, decision)
+advice.recommendation_card(recommendation)
 
 # %% [markdown]
-# ## Where the team stands
+# ## Which model for this workload
 #
-# Today's bill both ways, and the one break-even volume on this page: the monthly volume from which
-# self-hosting all of the team's traffic costs less than the API at today's prices, counting whole
-# replicas, people and power.
+# Every path the team could take, priced over the horizon and held to the quality it has today on its task
+# class: another API model, an open model rented by the token, or an open model self-hosted on any GPU,
+# weight format, deployment and GPU price basis. A candidate qualifies when its published score (or the
+# team's own eval) is at most the tolerance below the current model's.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-advice.standing(scenario, decision)
+advice.candidates_table(recommendation)
 
 # %%
-fig = plots.rent_vs_own(**advice.volume_curves(scenario, decision), title="Monthly cost against volume, today's prices",
-                        source=source)
+fig = plots.quality_cost_chart(recommendation.candidates, advice.chart_marks(recommendation),
+                               f"Candidates: cost over {scenario.horizon_months} months against quality",
+                               advice.quality_axis_label(recommendation), advice.quality_source(recommendation))
+
+# %%
+# NBVAL_CHECK_OUTPUT
+present.paragraph(advice.search_text(recommendation))
 
 # %% [markdown]
-# ## The recommended path, month by month
+# ## Owning, weighed exactly
 #
-# Renting throughout against the recommended path, under the team's growth and price-decline rates.
+# The cheapest owning deployment that meets the floor, weighed month by month in cash (bought hardware paid
+# up front, its book value credited at the end): every self-hosted share from every start month. When
+# owning is not the recommendation, this is what it was weighed against.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-present.paragraph(advice.path_text(scenario, decision))
+advice.standing(owning, decision) if owning else present.paragraph("No owning deployment meets the quality floor.")
 
 # %%
-fig = plots.path_chart(decision.monthly, "Monthly cost: renting against the recommended path", source,
-                       advice.path_label(scenario, decision), decision.start_month)
-
-# %%
-fig = plots.path_chart(decision.monthly, "Cumulative cost: what the path saves", source,
-                       advice.path_label(scenario, decision), decision.start_month, cumulative=True)
-
-# %% [markdown]
-# ## Every self-hosted share
-#
-# The recommendation is the cheapest row of this table (each share starting in its own cheapest month),
-# unless that row loses money in most scenarios below; its saving is the one in the headline.
+fig = plots.rent_vs_own(**advice.volume_curves(owning, decision), title="Monthly cost against volume, today's prices",
+                        source=source) if owning else None
 
 # %%
 # NBVAL_CHECK_OUTPUT
-advice.shares_table(decision)
+present.paragraph(advice.path_text(owning, decision)) if owning else None
+
+# %%
+fig = plots.path_chart(decision.monthly, "Monthly cost in cash: renting against the owning path", source,
+                       advice.path_label(owning, decision), decision.start_month) if owning else None
+
+# %%
+fig = plots.path_chart(decision.monthly, "Cumulative cost in cash: what the owning path saves", source,
+                       advice.path_label(owning, decision), decision.start_month, cumulative=True) if owning else None
+
+# %%
+# NBVAL_CHECK_OUTPUT
+advice.shares_table(decision, "← " + advice.owning_role(recommendation)) if owning else None
+
+# %%
+# NBVAL_CHECK_OUTPUT
+advice.basis_table(owning) if owning else None
 
 # %% [markdown]
 # ## How sure
 #
 # The API price, GPU price, engineer cost, serving throughput and volume growth are drawn around their
-# central values (seeded, so the figures repeat); the saving is recomputed for each draw.
+# central values (seeded, so the figures repeat); the saving is recomputed for each draw. For a switch between
+# API models, the two prices are drawn on their own.
 
 # %%
 # NBVAL_CHECK_OUTPUT
-advice.certainty_table(decision)
+advice.certainty_table(decision, advice.owning_role(recommendation)) if owning else None
 
 # %%
-fig = plots.saving_tornado(advice.sensitivity(scenario, decision), "What moves the saving most", source,
-                           scenario.horizon_months)
+fig = plots.saving_tornado(advice.sensitivity(owning, decision), "What moves the owning path's saving most", source,
+                           scenario.horizon_months) if owning else None
 
 # %% [markdown]
 # *How to read this report.* Costs are USD per month unless marked; tokens are input + output. Owning counts
-# hardware (rented by the hour, or bought and amortised with hosting), power when bought, and engineer time.
-# The comparison assumes the open model does the team's job as well as the API model: check quality before
-# moving traffic. Prices: `data/api_prices.csv`; models, GPUs and serving: `data/open_models.csv`,
-# `data/gpus.csv`, `data/serving_benchmarks.csv`; owning: `data/owning_assumptions.csv` — every row dated
-# and sourced. Generated by `python -m tokenomics reports`.
+# hardware (rented by the hour on the stated basis, or bought: paid up front in the cash view, amortised in
+# the other), power when bought, and engineers (a minimum per deployment and more per GPU). Quality is the
+# published score on the team's task class (Artificial Analysis' evaluations, dated in `data/quality_scores.csv`)
+# or the team's own evals; a benchmark is not the team's workload — check a candidate on real traffic before
+# moving it. Prices: `data/api_prices.csv`, `api_list_prices.csv`; models, GPUs and serving: `data/open_models.csv`,
+# `data/gpus.csv`, `data/gpu_prices.csv`, `data/serving_benchmarks.csv`; owning: `data/owning_assumptions.csv`,
+# `data/deployment_profiles.csv` — every row dated and sourced. Generated by `python -m tokenomics reports`.

@@ -9,6 +9,12 @@ from tokenomics.projection import npv, project
 from tokenomics.scenario import Scenario
 
 FLAT = dict(volume_growth_per_year=1.0, api_price_decline_per_year=0.0, gpu_price_decline_per_year=0.0)
+#: One deployment to weigh (the search chooses when a team names none): these tests are about the decision.
+DEPLOYMENT = dict(open_model="Llama 3.1 8B", gpu="H100 SXM", weight_format="fp8", gpu_mode="rent")
+
+
+def owned(**kw) -> Scenario:
+    return Scenario(**(DEPLOYMENT | kw))
 
 
 @pytest.mark.parametrize("row, recommendation, start", [
@@ -21,14 +27,14 @@ FLAT = dict(volume_growth_per_year=1.0, api_price_decline_per_year=0.0, gpu_pric
       "open_model": "DeepSeek V3", "gpu": "H200"}, "rent", None),
 ])
 def test_recommendations_by_hand_built_scenarios(row, recommendation, start):
-    s = Scenario.from_row(row)
+    s = Scenario.from_row(DEPLOYMENT | row)
     d = advice.decide(s, runs=500)
     assert (d.recommendation, d.start_month) == (recommendation, start)
     assert advice.headline(s, d).startswith(recommendation.capitalize() + ":")
 
 
 def test_the_grid_is_the_projection_rent_until_k_then_share_s():
-    s = Scenario(tokens_per_month=5e9, volume_growth_per_year=4.0)
+    s = owned(tokens_per_month=5e9, volume_growth_per_year=4.0)
     grid = advice.path_grid(s)
     for share, k in ((0.3, 7), (1.0, 0), (0.6, 35)):
         frame = project(s.tokens_per_month, **(s.projection_inputs() | {"hybrid_own_share": share,
@@ -37,7 +43,7 @@ def test_the_grid_is_the_projection_rent_until_k_then_share_s():
         assert grid["npv"][k, i] == pytest.approx(npv(frame["hybrid_cash_usd"], s.discount_rate_per_year))
     assert grid["npv_rent"] == pytest.approx(npv(frame["rent_usd"], s.discount_rate_per_year))
     assert np.allclose(grid["npv"][-1, :], grid["npv_rent"])  # starting at the horizon is renting
-    bought = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    bought = owned(tokens_per_month=5e10, gpu_mode="buy")
     frame = project(bought.tokens_per_month, **(bought.projection_inputs() | {"hybrid_own_share": 1.0,
                                                                              "own_from_month": 3}))
     assert frame["own_capex_usd"].iloc[3] > 0 and frame["own_capex_usd"].iloc[:3].sum() == 0  # paid when it starts
@@ -48,7 +54,7 @@ def test_the_grid_is_the_projection_rent_until_k_then_share_s():
                                  {"tokens_per_month": 2e10, "volume_growth_per_year": 2},
                                  {"tokens_per_month": 1e9}])
 def test_headline_table_and_chart_agree(row):
-    s = Scenario.from_row(row)
+    s = Scenario.from_row(DEPLOYMENT | row)
     d = advice.decide(s, runs=500)
     m = d.monthly
     assert npv(m["path_usd"], s.discount_rate_per_year) == pytest.approx(d.npv_best_usd)  # the chart is the path
@@ -64,7 +70,7 @@ def test_headline_table_and_chart_agree(row):
 
 
 def test_probabilities_are_probabilities_and_repeat_with_the_seed():
-    s = Scenario(tokens_per_month=2e10)
+    s = owned(tokens_per_month=2e10)
     a, b = advice.decide(s, runs=800, seed=3), advice.decide(s, runs=800, seed=3)
     assert 0 <= a.confidence <= 1 and (np.isnan(a.p_saving) or 0 <= a.p_saving <= 1)
     assert np.array_equal(a.runs["saving_usd"], b.runs["saving_usd"])
@@ -74,7 +80,7 @@ def test_probabilities_are_probabilities_and_repeat_with_the_seed():
 
 def test_a_coin_flip_is_not_recommended(monkeypatch):
     # owning saves in the central case, but in 7 of 10 drawn scenarios the API is 100x cheaper and owning loses
-    s = Scenario(tokens_per_month=5e10, gpu_mode="buy", **FLAT)
+    s = owned(tokens_per_month=5e10, gpu_mode="buy", **FLAT)
     assert advice.decide(s, runs=100).recommendation == "own"
     cheap_api = np.array([1 / 100] * 7 + [1.0] * 3)
     monkeypatch.setattr(advice, "draw_factors", lambda n, seed=0: {k: cheap_api if k == "api_price" else np.ones(10)
@@ -86,14 +92,14 @@ def test_a_coin_flip_is_not_recommended(monkeypatch):
 
 
 def test_saving_under_central_factors_is_the_decision_saving():
-    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    s = owned(tokens_per_month=5e10, gpu_mode="buy")
     d = advice.decide(s, runs=200)
     ones = {k: np.ones(1) for k in advice.UNCERTAIN}
     assert advice.saving_under(s, ones, d.own_share, d.start_month)[0] == pytest.approx(d.saving_usd)
 
 
 def test_sensitivity_names_inputs_in_words_and_moves_the_saving():
-    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    s = owned(tokens_per_month=5e10, gpu_mode="buy")
     table = advice.sensitivity(s, advice.decide(s, runs=200))
     assert set(table["input"]) == {label for label, _ in advice.UNCERTAIN.values()}
     api = table.set_index("input").loc["API price"]
@@ -102,7 +108,7 @@ def test_sensitivity_names_inputs_in_words_and_moves_the_saving():
 
 
 def test_usage_provenance_is_stated():
-    s = Scenario(tokens_per_month=3e9, usage_first_date="2026-11-01", usage_last_date="2026-11-14",
+    s = owned(tokens_per_month=3e9, usage_first_date="2026-11-01", usage_last_date="2026-11-14",
                  usage_days_observed=14, usage_tokens_observed=1.4e9, input_tokens_per_request=900.0,
                  output_tokens_per_request=100.0)
     assert advice.volume_note(s) == ("usage export, 2026-11-01 to 2026-11-14 (14 days with usage): 1.4 B tokens "
@@ -113,7 +119,7 @@ def test_usage_provenance_is_stated():
 
 
 def test_summary_row_has_the_columns_the_index_reads():
-    s = Scenario(tokens_per_month=5e10, gpu_mode="buy")
+    s = owned(tokens_per_month=5e10, gpu_mode="buy")
     row = advice.summary_row(s, advice.decide(s, runs=200))
     from tokenomics.reports import SUMMARY_COLUMNS
 

@@ -9,12 +9,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tokenomics import advice, company
+from tokenomics import advice, company, search
 from tokenomics.scenario import Scenario
 
 
+#: One deployment for every team: these tests are about the programme, not the search (tested below).
+DEPLOYMENT = dict(open_model="Llama 3.1 8B", gpu="H100 SXM", weight_format="fp8", gpu_mode="rent")
+
+
 def _plan(rows):
-    c = company.build(rows)
+    c = company.build([DEPLOYMENT | row for row in rows])
     return c, company.plan(c.teams, c.options, c.pools, c.rent_usd)
 
 
@@ -30,7 +34,7 @@ def test_plan_never_costs_more_than_standalone_nor_standalone_more_than_renting(
 
 def test_a_team_alone_gets_its_own_best_path():
     # the programme weighs the same monthly costs as advice.decide: a team starting now agrees to the dollar
-    s = Scenario(team="A", tokens_per_month=5e10, gpu_mode="buy")
+    s = Scenario(team="A", tokens_per_month=5e10, **(DEPLOYMENT | {"gpu_mode": "buy"}))
     d = advice.decide(s, runs=100)
     options, pools, rent = company.team_options(s)
     status, sol = company.solve({"A": s}, options, pools, {"A": rent})
@@ -69,7 +73,8 @@ def test_saving_runs_at_central_factors_is_the_plans_saving(monkeypatch):
 
 
 def test_company_files(tmp_path):
-    rows = [{"team": "=SUM(1)", "tokens_per_month": 5e10, "gpu_mode": "buy"}, {"team": "small", "tokens_per_month": 1e8}]
+    rows = [DEPLOYMENT | {"team": "=SUM(1)", "tokens_per_month": 5e10, "gpu_mode": "buy"},
+            DEPLOYMENT | {"team": "small", "tokens_per_month": 1e8}]
     summary = company.write_company(rows, tmp_path)
     on_disk = json.loads((tmp_path / "company_summary.json").read_text())
     assert on_disk["plan_usd_npv"] == pytest.approx(summary["plan_usd_npv"])
@@ -83,3 +88,13 @@ def test_company_files(tmp_path):
     assert page.index("The plan saves") < page.index("Ranked moves") < page.index("Teams")
     for path in tmp_path.iterdir():
         assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_searched_teams_bring_their_best_switch_and_owning_deployments():
+    # a GPT-5 mini chat team names no deployment: the search offers its cheapest qualifying switch and owning pools
+    s = Scenario(team="chat", tokens_per_month=2e10, api_model="GPT-5 mini")
+    options, pools, rent = company.searched_options(s, runs=100)
+    kinds = {o.kind for o in options}
+    assert "own" in kinds and len(pools) >= 1 and len(rent) == s.horizon_months
+    floor = search.recommend(s, runs=100).floor
+    assert all(o.quality >= floor for o in options)  # nothing below the team's quality floor is offered

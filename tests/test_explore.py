@@ -66,8 +66,9 @@ def test_growth_brings_owning_forward(explorer):
     assert explorer.numbers["recommendation"] != "rent" and explorer.numbers["start_month"] is not None
 
 
-def test_the_explorer_defaults_are_the_scenario_defaults():
-    assert explore.DEFAULT == {name: getattr(tk.Scenario(), name) for name in explore.CONTROLS}
+def test_the_explorer_defaults_are_the_scenario_defaults_but_for_its_deployment():
+    assert explore.DEFAULT == {name: explore.DEPLOYMENT.get(name, getattr(tk.Scenario(), name))
+                               for name in explore.CONTROLS}
 
 
 def test_an_impossible_combination_shows_a_message_not_a_traceback(explorer):

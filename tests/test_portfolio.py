@@ -106,3 +106,21 @@ def test_article_claims_verdicts():
     assert c.loc["VRAM table, 100B+ MoE at FP16 (DeepSeek V3)", "verdict"] == "off by 16.8x"
     assert c.loc["monthly-cost table, 3 models x 4 volumes", "verdict"] == "holds"
     assert c.loc["enterprise at 1 B tokens/month: API vs smart deployment differs by", "verdict"].startswith("off by")
+
+
+def test_floors_follow_the_reference_model_and_tolerance_only_lowers_the_price():
+    floors = pf.floors_from("GPT-5", ["math", "reasoning"], 3)
+    scores = pf.quality_matrix(["math", "reasoning"], [pf.Tier("GPT-5", "GPT-5", 0.0)])["GPT-5"]
+    assert floors == pytest.approx({"math": scores["math"] - 3, "reasoning": scores["reasoning"] - 3})
+    with pytest.raises(ValueError, match="no published score"):
+        pf.floors_from("Llama 3.1 8B Instruct (made up)", ["math"], 3)
+    tiers = [pf.Tier("GPT-5", "GPT-5", 2.6), pf.Tier("mini", "GPT-5 mini", 0.52), pf.Tier("oss", "gpt-oss-120b", 0.22)]
+    sweep = pf.blended_by_tolerance(1e10, pf.DEFAULT_CLASS_SHARES, tiers, "GPT-5", np.arange(0, 31, 2.0))
+    price = sweep["blended_usd_per_mtok"].to_numpy()
+    assert not np.isnan(price).any()  # the reference itself always qualifies
+    # no tolerance: instruction following (40 %) on mini (71.2 >= 70.6), math (20 %) on gpt-oss (93.4 >= 91.7),
+    # knowledge and reasoning (30 % + 10 %) stay on GPT-5: 0.4 x 0.52 + 0.2 x 0.22 + 0.4 x 2.6 = 1.292
+    assert price[0] == pytest.approx(1.292)
+    assert price[-1] == pytest.approx(0.22)  # 30 points down, gpt-oss takes everything
+    assert (np.diff(price) <= 1e-9).all()
+    assert sweep[["GPT-5", "mini", "oss"]].sum(axis=1).to_numpy() == pytest.approx(1.0)

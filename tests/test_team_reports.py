@@ -74,7 +74,7 @@ def test_headline_comes_first_dated_and_linked_back(batch):
     out, _ = batch
     page = (out / "007.html").read_text(encoding="utf-8")
     body = page[page.index("<body"):]
-    assert body.index("tokenomics team report") < body.index("Where the team stands")
+    assert body.index("tokenomics team report") < body.index("Which model for this workload")
     assert body.index('href="index.html"') < body.index("tokenomics team report")  # back to the index, at the top
     assert "import tokenomics" not in page and "Scenario.from_row" not in page  # no code cells
     assert re.search(r"list price as of \d{4}-\d{2}-\d{2}; volume as stated", page)

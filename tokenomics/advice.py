@@ -395,7 +395,7 @@ def standing(s: Scenario, d: Decision) -> present.Table:
     be = d.break_even_tokens_per_month
     row = s.api_row
     return present.key_values({
-        "tokens a month": f"{present.tokens(s.tokens_per_month)} ({volume_note(s)})",
+        "tokens a month": f"{present.tokens(s.tokens_per_month)}, {volume_note(s)}",
         "token mix": f"{present.share(s.input_share)} input, of which {present.share(s.cached_share)} read from cache",
         **({"models in use": s.api_mix} if s.api_mix else {}),
         (f"API price, {s.api_model}" if not s.from_bill else "API price, the team's own bill"):
@@ -431,8 +431,9 @@ def path_text(s: Scenario, d: Decision) -> str:
     if d.recommendation == "rent":
         return f"Renting stays the cheapest path over {s.horizon_months} months. {d.reason}."
     what = "all traffic" if d.recommendation == "own" else f"{present.share(d.own_share)} of the traffic"
-    text = (f"The path: stay on {s.api_model} until {present.month(d.start_month, never='never')}, then self-host "
-            f"{what}. Over {s.horizon_months} months it saves {present.usd(d.saving_usd)} in present value "
+    when = (f"self-host {what} from now" if d.start_month == 0 else
+            f"stay on {api_label(s)} until {present.month(d.start_month)}, then self-host {what}")
+    text = (f"The owning path: {when}. Over {s.horizon_months} months it saves {present.usd(d.saving_usd)} in present value "
             f"({present.usd(d.monthly['rent_usd'].sum() - d.monthly['path_usd'].sum())} undiscounted).")
     dearer = d.dearer_months
     if dearer:
@@ -451,8 +452,8 @@ def _ranges(months: list[int]) -> str:
     return "months " + ", ".join(parts)
 
 
-def shares_table(d: Decision) -> present.Table:
-    """Every self-hosted share with its cheapest start and saving; the recommended row marked."""
+def shares_table(d: Decision, mark: str = "← recommended") -> present.Table:
+    """Every self-hosted share with its cheapest start and saving; the chosen row marked with `mark`."""
     rows = []
     for r in d.shares.itertuples():
         pays = r.saving_usd > 1e-6 and r.own_share > 0
@@ -460,16 +461,16 @@ def shares_table(d: Decision) -> present.Table:
         rows.append({"self-hosted share": present.share(r.own_share),
                      "cheapest start": present.month(r.start_month) if pays else "—",
                      "present value": present.usd(r.npv_usd), "saving against renting": present.usd(r.saving_usd),
-                     "": "← recommended" if chosen else ""})
+                     "": mark if chosen else ""})
     return present.table(pd.DataFrame(rows), "Present value over the horizon of each self-hosted share, "
                                              "starting in its cheapest month")
 
 
-def certainty_table(d: Decision) -> present.Table:
+def certainty_table(d: Decision, what: str | None = None) -> present.Table:
     """The Monte Carlo of the path in the headline (or, when renting, of the best alternative)."""
     p10, p50, p90 = d.saving_quantiles((10, 50, 90))
     runs = len(d.runs["saving_usd"])
-    what = "the recommended path" if d.recommendation != "rent" else "the best self-hosting alternative"
+    what = what or ("the recommended path" if d.recommendation != "rent" else "the best self-hosting alternative")
     return present.key_values({
         "scenarios drawn": present.count(runs),
         f"{what} saves money in": present.share(float(np.mean(d.runs["saving_usd"] > 0))),
@@ -514,3 +515,179 @@ def volume_curves(s: Scenario, d: Decision) -> dict:
     return {"tokens_per_month": volume, "rent_usd": d.api_usd_per_mtok * volume / 1e6,
             "own_usd": {f"own: {s.open_model} on {s.gpu} ({MODE_WORDS[s.gpu_mode]})": s.own.monthly_usd(volume)},
             "marks": marks}
+
+
+# ---- the recommendation across every path (search.recommend) -------------------------------------------------
+
+PATH_WORDS = {"stay": "Stay", "api": "Switch", "by_token": "Rent by the token", "own": "Own", "hybrid": "Hybrid"}
+PATH_COLOURS = {"stay": "#c0504d", "api": "#8064a2", "by_token": "#4bacc6", "own": "#1f4e79", "hybrid": "#4f7f2f"}
+
+
+def quality_sentence(rec) -> str:
+    """The quality the recommendation was held to, in one sentence."""
+    from . import quality
+
+    cls = quality.CLASS_WORDS[rec.quality_class]
+    bench = quality.benchmarks().get(rec.quality_class, rec.quality_class)
+    current = f"{rec.current_quality:.1f}"
+    if rec.path == "stay":
+        return (f"Quality floor: {rec.floor:.1f} on {cls} ({bench}), {rec.scenario.quality_tolerance_points:g} points "
+                f"below the current {current}.")
+    return (f"Quality: {rec.recommended_quality:.1f} on {cls} ({rec.chosen['quality_basis']}) against a floor of "
+            f"{rec.floor:.1f} ({rec.scenario.quality_tolerance_points:g} points below the current {current}).")
+
+
+def recommendation_headline(rec) -> str:
+    """The sentence a team report leads with, for any path."""
+    from .search import describe
+
+    s = rec.scenario
+    if rec.path in ("own", "hybrid"):
+        return headline(rec.own_scenario, rec.decision) + " " + quality_sentence(rec)
+    if rec.path == "stay":
+        return f"Stay on {api_label(s)}: {rec.note}. " + quality_sentence(rec)
+    runs = rec.saving_runs()
+    p10, p90 = np.percentile(runs, [10, 90])
+    verb = "Switch to" if rec.path == "api" else "Rent"
+    return (f"{verb} {describe(rec.chosen)}: saves {present.usd(rec.saving_usd)} over {s.horizon_months} months against "
+            f"staying on {api_label(s)} (present value at {present.share(s.discount_rate_per_year)}); it saves money in "
+            f"{present.share(float(np.mean(runs > 0)))} of price scenarios (P10–P90 {present.usd(p10)} to "
+            f"{present.usd(p90)}). " + quality_sentence(rec))
+
+
+def recommendation_card(rec, generated: str | None = None) -> present.Card:
+    """The team report's first block for any path."""
+    s = rec.scenario
+    today = (f"Today: {present.tokens(s.tokens_per_month)} tokens a month on {api_label(s)} cost "
+             f"{present.usd(s.api_usd_per_mtok * s.tokens_per_month / 1e6)} a month.")
+    return present.headline_card(f"tokenomics team report · {s.team}", recommendation_headline(rec),
+                                 [today, assumptions_text(s), provenance_text(s, generated)], PATH_COLOURS[rec.path])
+
+
+def candidates_table(rec, per_path: int = 3) -> present.Table:
+    """The best few candidates of each path against the floor: what each would cost and how good it is."""
+    from .search import describe
+
+    c = rec.candidates
+    picks = []
+    for p in ("api", "by_token", "own"):  # the cheapest that qualify, and the closest that does not
+        mine = c[c["path"] == p].sort_values("npv_usd")
+        picks += [mine[mine["qualifies"]].head(per_path),
+                  mine[~mine["qualifies"] & mine["quality"].notna()].sort_values("quality", ascending=False).head(1)]
+    shown = pd.concat(picks)
+    rows = [{"path": "stay (today)", "candidate": api_label(rec.scenario),
+             "present value": present.usd(c.attrs["stay_npv_usd"]), "saving": "—",
+             "quality": f"{rec.current_quality:.1f}", "meets the floor": "—"}]
+    for r in shown.itertuples():
+        row = pd.Series(r._asdict())
+        rows.append({"path": PATH_WORDS[r.path].lower(), "candidate": describe(row), "present value": present.usd(r.npv_usd),
+                     "saving": present.usd(r.saving_usd),
+                     "quality": "no score" if np.isnan(r.quality) else f"{r.quality:.1f}",
+                     "meets the floor": "yes" if r.qualifies else "no"})
+    unscored = int(c["quality"].isna().sum())
+    return present.table(pd.DataFrame(rows), f"The cheapest candidates of each path that meet the quality floor of "
+                                             f"{rec.floor:.1f}, and the closest that does not, over "
+                                             f"{rec.scenario.horizon_months} months (switching now, all traffic); "
+                                             f"{present.count(unscored)} of {present.count(len(c))} candidates have no "
+                                             "published score and are left out")
+
+
+def recommendation_row(rec) -> dict:
+    """The team's line in summary.csv and the index, for any path."""
+    from .search import describe
+
+    s = rec.scenario
+    runs = rec.saving_runs()
+    row = {"team": s.team, "recommendation": rec.path if rec.path != "by_token" else "by_token",
+           "headline": recommendation_headline(rec), "saving_usd": rec.saving_usd,
+           "p_saving": float(np.mean(runs > 0)) if rec.path != "stay" else float("nan"),
+           "saving_p10_usd": float(np.percentile(runs, 10)), "saving_p90_usd": float(np.percentile(runs, 90)),
+           "recommended_model": rec.chosen["quality_name"] if rec.chosen is not None else s.api_model,
+           "quality_class": rec.quality_class, "quality_floor": rec.floor, "current_quality": rec.current_quality,
+           "recommended_quality": rec.recommended_quality,
+           "api_model": f"mixed: {s.api_mix}" if s.api_mix else s.api_model, "api_provider": s.api_provider,
+           "tokens_per_month": s.tokens_per_month, "current_api_usd_per_month": s.api_usd_per_mtok * s.tokens_per_month / 1e6,
+           "recorded_api_usd_per_month": s.recorded_api_usd_per_month, "unpriced_share": s.unpriced_share,
+           "prices_as_of": price_date(s), "usage_first_date": s.usage_first_date, "usage_last_date": s.usage_last_date,
+           "usage_days_observed": s.usage_days_observed, "candidate": describe(rec.chosen) if rec.chosen is not None else ""}
+    if rec.path in ("own", "hybrid"):
+        d = rec.decision
+        row |= {"start_month": d.start_month, "own_share": d.own_share, "confidence": d.confidence,
+                "open_model": rec.own_scenario.open_model, "gpu": rec.own_scenario.gpu,
+                "deployment": f"{rec.own_scenario.own.gpus_per_replica:g} × {rec.own_scenario.gpu}, "
+                              f"{rec.own_scenario.weight_format}, {rec.own_scenario.price_basis}",
+                "gpu_mode": rec.own_scenario.gpu_mode, "own_usd_per_month": d.own_usd_per_month,
+                "break_even_tokens_per_month": d.break_even_tokens_per_month}
+    else:
+        row |= {"start_month": 0 if rec.path != "stay" else None, "own_share": 0.0,
+                "confidence": float(np.mean(runs > 0)) if rec.path != "stay" else _stay_confidence(rec)}
+    if s.recorded_api_usd_per_month:
+        row["bill_difference_share"] = row["current_api_usd_per_month"] / s.recorded_api_usd_per_month - 1
+    return row
+
+
+def _stay_confidence(rec) -> float:
+    """When staying: the share of scenarios in which the best owning alternative would not have saved money."""
+    if rec.decision is None:
+        return float("nan")
+    return float(np.mean(rec.decision.runs["saving_usd"] <= 0))
+
+
+def chart_marks(rec) -> dict:
+    """What the cost-against-quality chart marks: the floor, today's path, the chosen candidate."""
+    c = rec.candidates
+    marks = {"floor": rec.floor, "today": (rec.current_quality, c.attrs["stay_npv_usd"])}
+    if rec.chosen is not None:
+        marks["chosen"] = (float(rec.chosen["quality"]), float(rec.chosen["npv_usd"]))
+    return marks
+
+
+def quality_axis_label(rec) -> str:
+    from . import quality
+
+    return (f"quality on {quality.CLASS_WORDS[rec.quality_class]} "
+            f"({quality.benchmarks().get(rec.quality_class, rec.quality_class)}, 0-100)")
+
+
+def quality_source(rec) -> str:
+    return ("Source: quality from Artificial Analysis' evaluations (data/quality_scores.csv, dated) or the team's own; "
+            "prices from data/api_list_prices.csv; owning from the kit's roofline and data/gpu_prices.csv.")
+
+
+def search_text(rec) -> str:
+    """What was searched and why the answer is what it is, in two or three sentences."""
+    from .search import describe
+
+    c = rec.candidates
+    counts = c.groupby("path").size()
+    qualifies = c.groupby("path")["qualifies"].sum()
+    parts = [f"{present.count(counts.get(p, 0))} {w} ({present.count(qualifies.get(p, 0))} meet the floor)"
+             for p, w in (("api", "API models"), ("by_token", "open models sold by the token"),
+                          ("own", "owning deployments"))]
+    text = f"Searched {', '.join(parts)}. "
+    if rec.path == "stay":
+        text += f"Staying: {rec.note}."
+    else:
+        text += f"The cheapest that meets the floor and saves enough: {describe(rec.chosen)}."
+    note = c.attrs.get("named_model_note", "")
+    return text + (f" {note}" if note else "")
+
+
+def basis_table(s: Scenario, runs: int = 400) -> present.Table:
+    """The owning verdict under each GPU price basis the GPU is quoted on (the basis can flip it)."""
+    from .owning import PRICE_BASES, load_gpu_prices
+
+    quoted = set(load_gpu_prices().query("gpu == @s.gpu")["basis"]) if s.gpu else set()
+    rows = []
+    for basis in (b for b in PRICE_BASES if b in quoted):
+        d = decide(s.replace(gpu_mode="buy" if basis == "purchase" else "rent", gpu_price_basis=basis), runs=runs)
+        rows.append({"GPU price basis": basis.replace("_", " "), "verdict": d.recommendation,
+                     "start": present.month(d.start_month, never="—"),
+                     "saving (present value)": present.usd(d.saving_usd) if d.recommendation != "rent" else "—",
+                     "confidence": present.share(d.confidence)})
+    return present.table(pd.DataFrame(rows), f"{s.open_model} on {s.gpu}: the verdict under each GPU price basis")
+
+
+def owning_role(rec) -> str:
+    """How the report names the owning path it weighs: the recommendation, or what it was weighed against."""
+    return "the recommended path" if rec.path in ("own", "hybrid") else "the owning path (not recommended)"

@@ -136,7 +136,7 @@ SCHEMAS: dict[str, Schema] = {
         required=("task_class", "model", "benchmark", "score", "as_of", "source"),
         numeric=("score",),
         key=("task_class", "model"),
-        defaults={"notes": ""},
+        defaults={"notes": "", "setting": ""},
     ),
     "article_claims.csv": Schema(
         required=("quantity", "value", "unit", "section", "quote", "as_of", "source"),

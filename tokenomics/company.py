@@ -21,6 +21,7 @@ stops short of that, the standalone combination is returned), which never cost m
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -266,8 +267,48 @@ def fleet_gpus(plan_: Plan, pools: dict[str, Pool]) -> pd.Series:
 
 def pool_key(s: Scenario) -> str:
     """The shared-fleet key of a scenario's deployment: teams with the same key can share replicas."""
-    return (f"{s.open_model} · {s.own.gpus_per_replica:g} × {s.gpu} · {s.weight_format} · {s.gpu_mode} · "
-            f"{present.share(s.target_utilisation)} utilisation")
+    return (f"{s.open_model} · {s.own.gpus_per_replica:g} × {s.gpu} · {s.weight_format} · "
+            f"{s.price_basis.replace('_', ' ')} · {present.share(s.target_utilisation)} utilisation")
+
+
+def searched_options(s: Scenario, runs: int = 400) -> tuple[list[Option], dict[str, Pool], np.ndarray]:
+    """A team's options from its search (`search.recommend`): the cheapest API switch or open model by the token
+    that meets its quality floor, and every self-hosted share of the owning deployments weighed exactly — or,
+    where the team names its deployment, that one alone. Returns options, pools and the team's rent by month."""
+    from .projection import rent_arrays
+    from .search import api_price_columns, describe, recommend
+
+    if all(getattr(s, f) for f in ("open_model", "gpu", "weight_format", "gpu_mode")):
+        options, pools, rent = team_options(s)
+        return options, pools, rent
+    rec = recommend(s, runs=runs)
+    rent = np.asarray(rent_arrays(s.tokens_per_month, **s.rent_inputs())["rent_usd"], dtype=float)
+    options, pools = [], {}
+    good = rec.candidates[rec.candidates["qualifies"]]
+    switch = good[good["path"] != "own"].head(1)
+    enough = max(s.min_saving_share * rec.candidates.attrs["stay_npv_usd"], s.min_saving_usd)
+    if len(switch) and switch["saving_usd"].iloc[0] >= enough:
+        row = switch.iloc[0]
+        prices = api_price_columns(switch, s)
+        stream = rent_arrays(s.tokens_per_month, **(s.rent_inputs() | {
+            "api_input_usd_per_mtok": prices["input"][0], "api_output_usd_per_mtok": prices["output"][0],
+            "cached_share": s.cached_share, "cached_input_usd_per_mtok": prices["cached"][0]}))["rent_usd"]
+        options.append(Option(s.team, "api", f"{'switch to' if row['path'] == 'api' else 'rent'} {describe(row)}",
+                              row["quality_name"], float(row["quality"]), np.asarray(stream, dtype=float)))
+    owners = good[good["path"] == "own"].head(3)
+    for row in owners.itertuples():
+        own_s = s.replace(open_model=row.model, gpu=row.gpu, weight_format=row.weight_format, gpu_mode=row.gpu_mode,
+                          gpu_price_basis=row.basis)
+        mine, my_pools, _ = team_options(own_s)
+        options += mine
+        pools |= my_pools
+    return [dataclasses.replace(o, quality=o.quality if np.isfinite(o.quality) else _quality(rec, o.model))
+            for o in options], pools, rent
+
+
+def _quality(rec, model: str) -> float:
+    got = rec.candidates.loc[rec.candidates["quality_name"] == model, "quality"]
+    return float(got.iloc[0]) if len(got) else float("nan")
 
 
 def team_options(s: Scenario) -> tuple[list[Option], dict[str, Pool], np.ndarray]:
@@ -327,7 +368,7 @@ def build(rows: list[dict]) -> Company:
             if row.get("error"):
                 raise ValueError(row["error"])
             s = Scenario.from_row({k: v for k, v in row.items() if k != "error"})
-            mine, my_pools, my_rent = team_options(s)
+            mine, my_pools, my_rent = searched_options(s)
         except (ValueError, KeyError) as err:
             label = name or "(unnamed team)"
             refused[label if label not in teams and label not in refused else f"{label} (row {i})"] = str(

@@ -22,7 +22,9 @@ from .scenario import Scenario
 #: The sliders and dropdowns: Scenario fields. Their defaults are the Scenario's (one home for defaults).
 CONTROLS = ("tokens_per_month", "workload", "api_model", "open_model", "gpu", "gpu_mode", "target_utilisation",
             "volume_growth_per_year", "api_price_decline_per_year")
-DEFAULT = {name: getattr(Scenario(), name) for name in CONTROLS}
+#: The deployment the explorer starts on: a Scenario leaves it to the search, a slider needs a value.
+DEPLOYMENT = {"open_model": "Llama 3.1 8B", "gpu": "H100 SXM", "gpu_mode": "rent", "weight_format": "fp8"}
+DEFAULT = {name: DEPLOYMENT.get(name, getattr(Scenario(), name)) for name in CONTROLS}
 #: Volumes the explorer's volume slider and axes span: 1 M to 10 T tokens a month.
 VOLUME_RANGE_TOKENS = (1e6, 1e13)
 
@@ -33,7 +35,7 @@ def scenario_numbers(horizon_months: int = 36, **values) -> dict:
     The scenario is a `Scenario` (defaults for what the controls do not set) decided by `advice.decide`,
     so the explorer and the team reports agree on every number.
     """
-    s = Scenario(team="explorer", horizon_months=horizon_months, **values)
+    s = Scenario(team="explorer", horizon_months=horizon_months, weight_format=DEPLOYMENT["weight_format"], **values)
     d = advice.decide(s, runs=400)
     return {
         "scenario": s, "decision": d, "api_usd_per_mtok": d.api_usd_per_mtok,

@@ -343,6 +343,32 @@ def price_history_chart(histories: dict[str, pd.DataFrame], title: str, source: 
     return fig
 
 
+def quality_cost_chart(candidates: pd.DataFrame, marks: dict, title: str, xlabel: str, source: str):
+    """Every scored candidate as a dot: quality against present value over the horizon (log), one colour per
+    path; the quality floor as a vertical line, today's path and the chosen candidate marked."""
+    colours = {"api": PALETTE[3], "by_token": PALETTE[5], "own": PALETTE[0]}
+    words = {"api": "another API model", "by_token": "open model by the token", "own": "self-hosted"}
+    scored = candidates[candidates["quality"].notna() & (candidates["npv_usd"] > 0)]
+    with plt.rc_context(STYLE):
+        fig, ax = plt.subplots(figsize=(10, 5))
+        for path in ("own", "by_token", "api"):  # the many self-hosted dots underneath, the few API ones on top
+            rows = scored[scored["path"] == path]
+            ax.scatter(rows["quality"], rows["npv_usd"], s=8 if path == "own" else 14, alpha=0.3 if path == "own" else 0.7,
+                       color=colours[path], label=words[path], edgecolors="none")
+        ax.axvline(marks["floor"], color="#333333", ls=":", lw=1.2, label=f"quality floor ({marks['floor']:.1f})")
+        ax.scatter(*marks["today"], marker="*", s=220, color=PALETTE[1], zorder=4, label="today")
+        if "chosen" in marks:
+            ax.scatter(*marks["chosen"], marker="D", s=80, facecolors="none", edgecolors="#000000", lw=1.8, zorder=5,
+                       label="recommended")
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(usd_formatter)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("present value over the horizon, USD (log scale)")
+        _finish(fig, ax, title, source, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0), markerscale=1.4)
+        fig.subplots_adjust(right=0.76)  # the legend sits outside the dots, never on them
+    return fig
+
+
 def fleet_chart(gpus: pd.DataFrame, title: str, source: str):
     """Stacked areas of GPUs in service by month, one band per pool (a kind of self-hosted deployment)."""
     with plt.rc_context(STYLE):

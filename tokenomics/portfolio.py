@@ -162,6 +162,34 @@ def blended_by_floor(tokens_per_month: float, class_shares: dict[str, float], ti
     return pd.DataFrame(rows)
 
 
+def floors_from(reference_model: str, classes: list[str], tolerance_points: float) -> dict[str, float]:
+    """Per-class floors: the reference model's published score on each class minus a tolerance in points (the
+    same rule a single team's search uses: a candidate may score at most `tolerance_points` below today's)."""
+    t = float(as_array("tolerance_points", tolerance_points, low=0, high=100))
+    got = quality_matrix(classes, [Tier(reference_model, reference_model, 0.0)])[reference_model]
+    if got.isna().any():
+        raise ValueError(f"{reference_model!r} has no published score on {list(got[got.isna()].index)}; "
+                         "give those classes' floors by hand")
+    return {c: float(v) - t for c, v in got.items()}
+
+
+def blended_by_tolerance(tokens_per_month: float, class_shares: dict[str, float], tiers: list[Tier],
+                         reference_model: str, tolerances) -> pd.DataFrame:
+    """The cheapest blended price at each tolerance below the reference model's per-class scores.
+
+    Returns tolerance_points, blended_usd_per_mtok (NaN where infeasible), reason and, per tier, its share.
+    """
+    quality = quality_matrix(list(class_shares), tiers)
+    rows = []
+    for t in np.asarray(tolerances, dtype=float):
+        mix = cheapest_mix(tokens_per_month, class_shares, tiers, floors_from(reference_model, list(class_shares), t),
+                           quality)
+        shares = (mix.allocation.sum() / tokens_per_month).to_dict() if mix.status == "optimal" else {}
+        rows.append({"tolerance_points": t, "blended_usd_per_mtok": mix.blended_usd_per_mtok, "reason": mix.reason,
+                     **{tier.name: shares.get(tier.name, np.nan) for tier in tiers}})
+    return pd.DataFrame(rows)
+
+
 def mixed_basket_price(shares, usd_per_mtok):
     """Blended price of traffic split across tiers: sum share_t x price_t (shares must sum to 1)."""
     s = as_array("shares", shares, low=0, high=1)

@@ -76,6 +76,29 @@ def _own_views(own: OwnCost, tokens, output_tokens, hardware_factor, owning, t) 
             "replicas": lines["replicas"]}
 
 
+def rent_arrays(tokens_per_month, *, api_input_usd_per_mtok, api_output_usd_per_mtok, input_share, cached_share=0.0,
+                cached_input_usd_per_mtok=None, horizon_months=36, volume_growth_per_year=1.0,
+                api_price_decline_per_year=0.0, reasoning_output_multiplier=1.0) -> dict[str, np.ndarray]:
+    """The API side of a projection alone: tokens, input and output tokens, price and bill by month (months on the
+    last axis; price arrays of shape (C, 1) give C candidates at once). See `project` for the meaning."""
+    t = _horizon(horizon_months)
+    v0 = as_array("tokens_per_month", tokens_per_month)
+    growth = as_array("volume_growth_per_year", volume_growth_per_year, low=0, low_open=True, high=1e3)
+    decline = as_array("api_price_decline_per_year", api_price_decline_per_year, low=0, high=0.999)
+    mult = as_array("reasoning_output_multiplier", reasoning_output_multiplier, low=1, high=1e3)
+    s_in = float(as_array("input_share", input_share, low=0, high=1))
+    if s_in >= 1:
+        raise ValueError("input_share must be < 1: owning is sized by output tokens")
+    base = v0 * growth ** (t / 12)
+    input_tokens, output_tokens = base * s_in, base * (1 - s_in) * mult
+    tokens = input_tokens + output_tokens
+    share_now = input_tokens / tokens
+    price = np.asarray(blended_price(api_input_usd_per_mtok, api_output_usd_per_mtok, share_now, cached_share,
+                                     cached_input_usd_per_mtok)) * (1 - decline) ** (t / 12)
+    return {"month": t, "tokens_per_month": tokens, "output_tokens_per_month": output_tokens,
+            "output_share": 1 - share_now, "api_usd_per_mtok": price, "rent_usd": tokens * price / TOKENS_PER_MTOK}
+
+
 def project_arrays(tokens_per_month, *, api_input_usd_per_mtok, api_output_usd_per_mtok, input_share, own: OwnCost,
                    cached_share=0.0, cached_input_usd_per_mtok=None, horizon_months=36, volume_growth_per_year=1.0,
                    api_price_decline_per_year=0.0, reasoning_output_multiplier=1.0, gpu_price_decline_per_year=0.0,
@@ -90,25 +113,19 @@ def project_arrays(tokens_per_month, *, api_input_usd_per_mtok, api_output_usd_p
     cash paid (`own_capex_usd`) and that credit (`own_residual_usd`), likewise `hybrid_*`; `owning` marks the
     months from `own_from_month` (before it every path is renting).
     """
-    t = _horizon(horizon_months)
-    v0 = as_array("tokens_per_month", tokens_per_month)
-    growth = as_array("volume_growth_per_year", volume_growth_per_year, low=0, low_open=True, high=1e3)
-    decline = as_array("api_price_decline_per_year", api_price_decline_per_year, low=0, high=0.999)
-    gpu_decline = as_array("gpu_price_decline_per_year", gpu_price_decline_per_year, low=0, high=0.999)
-    mult = as_array("reasoning_output_multiplier", reasoning_output_multiplier, low=1, high=1e3)
+    api = rent_arrays(tokens_per_month, api_input_usd_per_mtok=api_input_usd_per_mtok,
+                      api_output_usd_per_mtok=api_output_usd_per_mtok, input_share=input_share,
+                      cached_share=cached_share, cached_input_usd_per_mtok=cached_input_usd_per_mtok,
+                      horizon_months=horizon_months, volume_growth_per_year=volume_growth_per_year,
+                      api_price_decline_per_year=api_price_decline_per_year,
+                      reasoning_output_multiplier=reasoning_output_multiplier)
+    t, tokens, output_tokens, rent, price = (api["month"], api["tokens_per_month"], api["output_tokens_per_month"],
+                                             api["rent_usd"], api["api_usd_per_mtok"])
+    share_now = 1 - api["output_share"]
     s_in = float(as_array("input_share", input_share, low=0, high=1))
+    gpu_decline = as_array("gpu_price_decline_per_year", gpu_price_decline_per_year, low=0, high=0.999)
     hybrid = as_array("hybrid_own_share", hybrid_own_share, low=0, high=1)
     start = as_array("own_from_month", own_from_month, low=0, high=MAX_HORIZON_MONTHS)
-    if s_in >= 1:
-        raise ValueError("input_share must be < 1: owning is sized by output tokens")
-
-    base = v0 * growth ** (t / 12)
-    input_tokens, output_tokens = base * s_in, base * (1 - s_in) * mult
-    tokens = input_tokens + output_tokens
-    share_now = input_tokens / tokens
-    price = np.asarray(blended_price(api_input_usd_per_mtok, api_output_usd_per_mtok, share_now, cached_share,
-                                     cached_input_usd_per_mtok)) * (1 - decline) ** (t / 12)
-    rent = tokens * price / TOKENS_PER_MTOK
 
     if hardware_refresh_months is None:
         years_of_decline = t / 12

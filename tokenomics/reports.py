@@ -101,8 +101,9 @@ def html_page(heading: str, body: str, back: tuple[str, str] | None = None) -> s
 table{{border-collapse:collapse;margin:.6rem 0 1.4rem 0}}
 td,th{{padding:.4rem .8rem;text-align:left;vertical-align:top;border-bottom:1px solid #ddd}}
 th{{border-bottom:2px solid #444}} td.num{{text-align:right;white-space:nowrap}}
-.failed{{color:#b00}} .rent{{color:#c0504d;font-weight:600}} .own{{color:#1f4e79;font-weight:600}}
-.hybrid{{color:#4f7f2f;font-weight:600}} .note{{color:#555;font-size:.92rem}}</style></head>
+.failed{{color:#b00}} .rent,.stay{{color:#c0504d;font-weight:600}} .own{{color:#1f4e79;font-weight:600}}
+.hybrid{{color:#4f7f2f;font-weight:600}} .api{{color:#8064a2;font-weight:600}} .by_token{{color:#2f7f8f;font-weight:600}}
+.note{{color:#555;font-size:.92rem}}</style></head>
 <body>{nav}<h1>{html.escape(heading)}</h1>
 {body}
 </body></html>
@@ -284,13 +285,13 @@ def _team_job_run(job: Job, out_dir: Path, km) -> TeamResult:
     import nbformat
     import papermill as pm
 
-    from .advice import decide, summary_row
+    from .advice import recommendation_row
     from .scenario import Scenario
+    from .search import recommend
 
     start = time.perf_counter()
     try:
-        scenario = Scenario.from_row(job.parameters)
-        summary = summary_row(scenario, decide(scenario))
+        summary = recommendation_row(recommend(Scenario.from_row(job.parameters)))
         nb = pm.execute_notebook(str(job.notebook), None, parameters=job.parameters, kernel_name="python3",
                                  progress_bar=False, cwd=str(job.notebook.parent), report_mode=True, km=km)
         nb = nbformat.from_dict(nb)
@@ -408,7 +409,9 @@ def run_team_jobs(jobs: list[Job], out_dir: Path, workers: int = 2, timeout_s: f
 
 SUMMARY_COLUMNS = ["team", "status", "recommendation", "start_month", "own_share", "headline", "saving_usd",
                    "p_saving", "confidence", "saving_p10_usd", "saving_p90_usd", "api_model", "api_provider",
-                   "open_model", "gpu", "gpu_mode", "tokens_per_month", "current_api_usd_per_month",
+                   "recommended_model", "candidate", "quality_class", "quality_floor", "current_quality",
+                   "recommended_quality", "open_model", "gpu", "deployment", "gpu_mode", "tokens_per_month",
+                   "current_api_usd_per_month",
                    "recorded_api_usd_per_month", "bill_difference_share", "unpriced_share", "own_usd_per_month",
                    "break_even_tokens_per_month", "prices_as_of", "usage_first_date", "usage_last_date",
                    "usage_days_observed", "report", "error"]
@@ -476,9 +479,11 @@ def decision_table(rows: list[dict], prefix: str = "") -> str:
         link = f'<a href="{html.escape(prefix + r["report"], quote=True)}">{name}</a>'
         rec = r["recommendation"]
         share = number(r.get("own_share"))
-        what = {"rent": "rent", "own": "own", "hybrid": f"hybrid ({present.share(share)} self-hosted)"}[rec]
+        model = r.get("recommended_model", "")
+        what = {"rent": "rent", "stay": "stay", "api": f"switch to {model}", "by_token": f"rent {model} by the token",
+                "own": f"own {model}", "hybrid": f"hybrid: {present.share(share)} on {model}"}[rec]
         start = present.month(number(r.get("start_month")), never="—")
-        saving = present.usd(number(r.get("saving_usd"))) if rec != "rent" else "—"
+        saving = present.usd(number(r.get("saving_usd"))) if rec not in ("rent", "stay") else "—"
         confidence = present.share(number(r.get("confidence")))
         body.append(f"<tr><td>{link}</td><td class='{rec}'>{html.escape(what)}</td><td>{html.escape(start)}</td>"
                     f"<td class='num'>{html.escape(saving)}</td><td class='num'>{html.escape(confidence)}</td>"

@@ -23,6 +23,9 @@ from .owning import RENT_BASES, OwnCost, assumption, own_cost_structure
 from .renting import api_price, blended_price, monthly_api_cost, resolve_api_model
 
 GPU_MODES = ("rent", "buy")
+#: Text fields that may be left blank (None): the search chooses them, or they do not apply.
+OPTIONAL_TEXT = ("api_provider", "open_model", "gpu", "weight_format", "gpu_mode", "gpu_price_basis", "task_class",
+                 "quality_scores", "api_mix")
 PROFILES = ("data_centre", "workstation")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
 
@@ -73,12 +76,27 @@ class Scenario:
     recorded_api_usd_per_month: float | None = param(None, "USD per month", "spend the usage export records, scaled "
                                                      "to a month like the tokens (None: not recorded)", low=0,
                                                      high=1e12, group="rent")
-    open_model: str = param("Llama 3.1 8B", "", "open model it could self-host, from data/open_models.csv",
-                            group="own")
-    gpu: str = param("H100 SXM", "", "GPU of the self-hosted deployment, from data/gpus.csv", group="own")
-    weight_format: str = param("fp8", "", "weight format of the deployment: bf16, fp8, int4, ...", group="own")
-    gpu_mode: str = param("rent", "", "'rent' GPUs by the hour or 'buy' them (amortised, with hosting and power)",
-                          group="own")
+    task_class: str | None = param(None, "", "what the traffic must be good at: knowledge, reasoning, coding, math, "
+                                   "instruction_following, long_context, tool_use (None: from the workload)",
+                                   group="quality")
+    quality_tolerance_points: float = param(3.0, "points", "how far below the current model's score (0-100) a "
+                                            "candidate may score and still qualify", low=0, high=100,
+                                            group="quality")
+    quality_scores: str | None = param(None, "", "the team's own eval scores, a CSV of model, task_class, score "
+                                       "(None: the public ones)", group="quality")
+    min_saving_share: float = param(0.10, "share", "the least share of today's path's cost over the horizon a move "
+                                    "must save to be worth making (a migration is not free)", low=0, high=1,
+                                    group="quality")
+    min_saving_usd: float = param(5000.0, "USD", "the least present value a move must save to be worth making",
+                                  low=0, high=1e12, group="quality")
+    open_model: str | None = param(None, "", "open model it could self-host, from data/open_models.csv (None: the "
+                                   "kit searches them all)", group="own")
+    gpu: str | None = param(None, "", "GPU of the self-hosted deployment, from data/gpus.csv (None: the kit "
+                            "searches them all)", group="own")
+    weight_format: str | None = param(None, "", "weight format of the deployment: native, fp8, int4, ... (None: "
+                                      "the kit searches)", group="own")
+    gpu_mode: str | None = param(None, "", "'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)",
+                                 group="own")
     gpu_price_basis: str | None = param(None, "", "price basis of the GPUs: on_demand, spot, committed_1y or "
                                         "committed_3y when rented, purchase when bought (None: on_demand / purchase)",
                                         group="own")
@@ -147,20 +165,25 @@ class Scenario:
         return number
 
     def _check_text(self) -> None:
-        if self.api_provider is not None and not str(self.api_provider).strip():
-            object.__setattr__(self, "api_provider", None)
-        for name in ("team", "workload", "api_model", "open_model", "gpu", "weight_format", "gpu_mode"):
+        for name in OPTIONAL_TEXT:  # blank is "not chosen": the search decides
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                object.__setattr__(self, name, None)
+        for name in ("team", "workload", "api_model"):
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise ScenarioError(f"{name}: expected a non-empty name, got {value!r}")
-        if self.gpu_mode not in GPU_MODES:
+        if self.gpu_mode is not None and self.gpu_mode not in GPU_MODES:
             raise ScenarioError(f"gpu_mode: expected one of {GPU_MODES}, got {self.gpu_mode!r}")
-        if self.gpu_price_basis is not None and not str(self.gpu_price_basis).strip():
-            object.__setattr__(self, "gpu_price_basis", None)
-        bases = RENT_BASES if self.gpu_mode == "rent" else ("purchase",)
+        bases = {"rent": RENT_BASES, "buy": ("purchase",), None: RENT_BASES + ("purchase",)}[self.gpu_mode]
         if self.gpu_price_basis is not None and self.gpu_price_basis not in bases:
             raise ScenarioError(f"gpu_price_basis: expected one of {bases} with gpu_mode {self.gpu_mode!r}, got "
                                 f"{self.gpu_price_basis!r}")
+        if self.task_class is not None:
+            from .quality import CLASSES
+
+            if self.task_class not in CLASSES:
+                raise ScenarioError(f"task_class: expected one of {CLASSES}, got {self.task_class!r}")
         if self.deployment_profile not in PROFILES:
             raise ScenarioError(f"deployment_profile: expected one of {PROFILES}, got {self.deployment_profile!r}")
         for name in ("prices_as_of", "usage_first_date", "usage_last_date"):
@@ -182,6 +205,8 @@ class Scenario:
         object.__setattr__(self, "api_provider", provider)
         for name, kind, known in (("open_model", "open model", lambda: load_open_models()["model"]),
                                   ("gpu", "GPU", lambda: load_gpus()["gpu"])):
+            if getattr(self, name) is None:
+                continue
             try:
                 object.__setattr__(self, name, lookup_name(kind, getattr(self, name), known()))
             except KeyError as err:
@@ -303,6 +328,10 @@ class Scenario:
     @cached_property
     def own(self) -> OwnCost:
         """Owning's cost law for this team's deployment (`owning.own_cost_structure`)."""
+        missing = [n for n in ("open_model", "gpu", "weight_format", "gpu_mode") if getattr(self, n) is None]
+        if missing:
+            raise ScenarioError(f"{', '.join(missing)}: left to the search; `search.recommend` chooses them "
+                                "(or set them to weigh one deployment)")
         return own_cost_structure(self.open_model, self.gpu, self.weight_format, self.input_tokens_per_request,
                                   self.output_tokens_per_request, mode=self.gpu_mode, price_basis=self.price_basis,
                                   profile=self.deployment_profile, gpu_power_w=self.gpu_power_w,
@@ -313,27 +342,46 @@ class Scenario:
     @property
     def price_basis(self) -> str:
         """The GPU price basis in use: the stated one, else on-demand rent or purchase."""
-        return self.gpu_price_basis or ("on_demand" if self.gpu_mode == "rent" else "purchase")
+        if self.gpu_price_basis:
+            return self.gpu_price_basis
+        return {"rent": "on_demand", "buy": "purchase"}.get(self.gpu_mode, "on_demand")
 
-    def projection_inputs(self) -> dict:
-        """Keyword arguments of `projection.project` / `project_arrays` for this scenario."""
+    @property
+    def resolved_task_class(self) -> str:
+        """The task class the traffic is judged on: the stated one, else the workload's."""
+        from .quality import task_class_for
+
+        return self.task_class or task_class_for(self.workload)
+
+    def rent_inputs(self) -> dict:
+        """Keyword arguments of `projection.rent_arrays`: the API side of this scenario."""
         row = self.api_row
         cached = row["cached_input_usd_per_mtok"]
         prices = ((self.api_input_usd_per_mtok, self.api_output_usd_per_mtok) if self.from_bill
                   else (row["input_usd_per_mtok"], row["output_usd_per_mtok"]))
         return dict(api_input_usd_per_mtok=prices[0], api_output_usd_per_mtok=prices[1],
                     input_share=self.input_share, cached_share=self.api_cached_share,
-                    cached_input_usd_per_mtok=None if np.isnan(cached) or self.from_bill else cached, own=self.own,
+                    cached_input_usd_per_mtok=None if np.isnan(cached) or self.from_bill else cached,
                     horizon_months=self.horizon_months, volume_growth_per_year=self.volume_growth_per_year,
                     api_price_decline_per_year=self.api_price_decline_per_year,
-                    reasoning_output_multiplier=self.reasoning_output_multiplier,
-                    gpu_price_decline_per_year=self.gpu_price_decline_per_year,
-                    hardware_refresh_months=None if self.gpu_mode == "rent" else round(assumption("amortisation_years") * 12))
+                    reasoning_output_multiplier=self.reasoning_output_multiplier)
+
+    def projection_inputs(self) -> dict:
+        """Keyword arguments of `projection.project` / `project_arrays` for this scenario (its deployment chosen)."""
+        return self.rent_inputs() | dict(
+            own=self.own, gpu_price_decline_per_year=self.gpu_price_decline_per_year,
+            hardware_refresh_months=refresh_months(self.gpu_mode))
 
     @property
     def from_usage(self) -> bool:
         """Whether the volume comes from a usage export (then its period is known)."""
         return self.usage_days_observed is not None
+
+
+def refresh_months(gpu_mode: str) -> int | None:
+    """Months between repricings of the hardware: rented follows the market monthly (None); bought hardware is
+    bought again at the end of its amortisation life."""
+    return None if gpu_mode == "rent" else round(assumption("amortisation_years") * 12)
 
 
 def _blank(value) -> bool:
