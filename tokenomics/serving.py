@@ -199,7 +199,11 @@ def _gpu_terms(stamp: int) -> pd.DataFrame:
 
 
 def _check_compute(gpu: str, compute_format, weight_format) -> None:
-    """ValueError where `compute_format` asks for a tensor-core rate the GPU does not have."""
+    """ValueError where the GPU has no published BF16 rate, or `compute_format` asks for a tensor-core rate the
+    GPU does not have."""
+    if pd.isna(gpu_spec(gpu)["bf16_dense_tflops"]):
+        raise ValueError(f"{gpu_spec(gpu).name}: data/gpus.csv has no dense BF16 throughput (bf16_dense_tflops is "
+                         "empty: not published), so the roofline cannot estimate its throughput")
     if compute_format is None:
         return
     if compute_format not in COMPUTE_FORMATS:
@@ -372,11 +376,17 @@ def at_target(c: pd.DataFrame, input_tokens, output_tokens, *, cached_share=0.0,
 def _deployments(model: str, gpu: str, weight_format, max_gpus: float, sizes=REPLICA_SIZES) -> pd.DataFrame:
     """Every replica layout of one (model, gpu, format) up to `max_gpus` GPUs per replica."""
     moe = float(model_spec(model)["num_experts"]) > 0
-    g = np.array([s for s in sizes if s <= max_gpus], dtype=float)
+    g = np.array([s for s in sizes if s <= min(max_gpus, _largest_replica(gpu))], dtype=float)
     layouts = [("tp", g)] + ([("dep", g[g >= 2])] if moe else [])
     rows = [{"model": model_spec(model).name, "gpu": gpu_spec(gpu).name, "weight_format": weight_format,
              "gpus_per_replica": s, "layout": name} for name, sizes_ in layouts for s in sizes_]
     return pd.DataFrame(rows)
+
+
+def _largest_replica(gpu: str) -> float:
+    """GPUs one replica may span: any number of nodes for GPUs with a scale-up fabric (NVLink, Infinity Fabric),
+    one PCIe server of `PCIE_NODE_GPUS` cards for GPUs without one (no engine ships multi-node TP over PCIe)."""
+    return np.inf if float(gpu_spec(gpu)["scale_up_domain_gpus"]) > 1 else PCIE_NODE_GPUS
 
 
 def _check_lengths(model: str, input_tokens, output_tokens):
@@ -565,7 +575,8 @@ def deployment_table(models=None, gpus=None, formats=None, input_tokens=1000, ou
         shape = pd.DataFrame([(lay, s) for lay, ss in layouts for s in ss], columns=["layout", "gpus_per_replica"])
         for gname in gpus:
             fmts = formats_for(m, gname) if formats is None else list(formats)
-            frames.append(pd.DataFrame({"model": m, "gpu": gname, "weight_format": fmts}).merge(shape, how="cross"))
+            mine = shape[shape["gpus_per_replica"] <= _largest_replica(gname)]
+            frames.append(pd.DataFrame({"model": m, "gpu": gname, "weight_format": fmts}).merge(mine, how="cross"))
     rows = pd.concat(frames, ignore_index=True)
     rows["kv_bits"] = np.nan if kv_bits is None else float(kv_bits)
     c = candidate_frame(rows)
@@ -600,6 +611,7 @@ def interactivity_curve(model: str, gpu: str, weight_format, input_tokens, outpu
     `max_gpus_per_replica` GPUs) with the most output per GPU, then only the Pareto front (faster users never
     get more per GPU). Columns: tokens_per_s_per_user, output_tokens_per_s_per_gpu, ttft_s, batch,
     gpus_per_replica, layout. The curve InferenceX plots (throughput per GPU against interactivity)."""
+    _check_compute(gpu, None, weight_format)
     _check_lengths(model, input_tokens, output_tokens)
     d = _deployments(model, gpu, weight_format, max_gpus_per_replica)
     d["kv_bits"] = np.nan if kv_bits is None else float(kv_bits)
