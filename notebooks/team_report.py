@@ -46,6 +46,10 @@ gpu: str = None  # GPU of the self-hosted deployment, from data/gpus.csv (None: 
 weight_format: str = None  # weight format of the deployment: native, fp8, int4, ... (None: the kit searches)
 gpu_mode: str = None  # 'rent' GPUs by the hour or 'buy' them (None: the kit weighs both)
 gpu_price_basis: str = None  # price basis of the GPUs: on_demand, spot, committed_1y or committed_3y when rented, purchase when bought (None: on_demand / purchase)
+gpus_per_replica: int = None  # GPUs one engine instance spans, tensor- or expert-parallel (None: the search chooses; weighing one deployment, the size with the most output per GPU)
+engine: str = None  # serving engine whose calibration sizes throughput: pooled (one fit over every engine's published results), trtllm, vllm or sglang (None: pooled)
+min_output_tokens_per_s_per_user: float = None  # output speed each user must see, which caps the batch (None: the workload's target; 0: none)
+max_ttft_s: float = None  # longest time to first token allowed (None: the workload's target, or none)
 deployment_profile: str = 'data_centre'  # where the GPUs run: data_centre (colocation, server, PUE) or workstation (none of them)
 gpu_power_w: float = None  # power each GPU draws (None: its TDP)
 measured_output_tokens_per_s: float = None  # the team's own measured output tokens/s of one deployment at its load (None: the roofline)
@@ -105,6 +109,10 @@ present.paragraph(advice.search_text(recommendation))
 # The cheapest owning deployment that meets the floor, weighed month by month in cash (bought hardware paid
 # up front, its book value credited at the end): every self-hosted share from every start month. When
 # owning is not the recommendation, this is what it was weighed against.
+
+# %%
+# NBVAL_CHECK_OUTPUT
+present.paragraph(advice.deployment_text(recommendation)) if owning else None
 
 # %%
 # NBVAL_CHECK_OUTPUT

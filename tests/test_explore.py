@@ -52,7 +52,9 @@ def test_buying_changes_owning_and_the_break_even(explorer):
     p = chat()
     own = own_cost_structure("Llama 3.1 8B", "H100 SXM", "fp8", p["input_tokens_per_request"],
                              p["output_tokens_per_request"], mode="buy", target_utilisation=0.6,
-                             peak_to_average=2.0)  # the team-report default the explorer shares
+                             peak_to_average=2.0, cached_share=p["cached_share"],
+                             min_output_tokens_per_s_per_user=p["min_output_tokens_per_s_per_user"],
+                             max_ttft_s=p["max_ttft_s"])  # the team-report defaults the explorer shares
     assert explorer.numbers["own_usd_per_month"] == pytest.approx(float(own.monthly_usd(1e9)))
     assert explorer.numbers["own_usd_per_month"] < rented
     api = tk.monthly_api_cost("GPT-4.1", 1e6, p["input_share"])

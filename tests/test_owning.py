@@ -130,14 +130,16 @@ def test_a_measured_throughput_replaces_the_roofline():
 
 
 def test_own_cost_structure_splits_people_and_carries_the_capex():
-    own = tk.own_cost_structure("Llama 3.1 8B", "H100 SXM", "fp8", 1155, 211, num_gpus=2, price_basis="purchase")
+    # Llama 3.3 70B in FP8 on two H100s: one tensor-parallel replica of two (one GPU leaves no room for KV cache)
+    own = tk.own_cost_structure("Llama 3.3 70B", "H100 SXM", "fp8", 1155, 211, num_gpus=2, price_basis="purchase")
+    assert own.gpus_per_replica == 2
     assert own.people_usd_per_month == pytest.approx(3_925) and own.people_usd_per_gpu_month == pytest.approx(
         PEOPLE_PER_GPU)
     assert own.capex_usd_per_replica == pytest.approx(2 * 30_000 * 1.4335) and own.amortisation_months == 60
     assert own.hosting_usd_per_replica_month == pytest.approx(2 * 0.7 * 1.82 * 184.06)
     lines = own.lines(own.volume_per_replica * 2.5)  # three replicas of two GPUs
     assert lines["people_usd"] == pytest.approx(3_925 + 6 * PEOPLE_PER_GPU)
-    rented = tk.own_cost_structure("Llama 3.1 8B", "H100 SXM", "fp8", 1155, 211, num_gpus=2)
+    rented = tk.own_cost_structure("Llama 3.3 70B", "H100 SXM", "fp8", 1155, 211, num_gpus=2)
     assert rented.capex_usd_per_replica == 0 and rented.hosting_usd_per_replica_month == rented.hardware_usd_per_replica_month
 
 

@@ -49,7 +49,13 @@ def test_candidates_leave_out_the_current_model_and_batch_only_prices():
 def test_owning_candidates_cover_the_grid_and_a_named_deployment_restricts_it():
     s = Scenario.from_row(TEAMS["Customer support"])
     own = search.own_candidates(s)
-    assert len(own) >= 10_000 and own["model"].nunique() >= 20 and own["gpu"].nunique() >= 10
+    assert len(own) >= 5_000 and own["model"].nunique() >= 20 and own["gpu"].nunique() >= 10
+    assert (own["tokens_per_s_per_user"] >= s.min_output_tokens_per_s_per_user - 1e-9).all()  # the chat target
+    assert (own["ttft_s"] <= s.max_ttft_s + 1e-9).all()
+    # a bigger replica is kept only if it does more per GPU than every smaller one of its model, GPU and format
+    per_gpu = own.drop_duplicates(["model", "gpu", "weight_format", "gpus_per_replica"]).assign(
+        per_gpu=lambda f: f["output_tokens_per_s"] / f["gpus_per_replica"]).sort_values("gpus_per_replica")
+    assert (per_gpu.groupby(["model", "gpu", "weight_format"])["per_gpu"].diff().dropna() > 0).all()
     assert set(own["basis"]) == {"on_demand", "spot", "committed_1y", "committed_3y", "purchase"}
     named = search.own_candidates(Scenario.from_row(TEAMS["Research prototypes"]))
     assert set(named["model"]) == {"Llama 3.1 8B"} and set(named["gpu"]) == {"RTX 4090"}

@@ -1,46 +1,159 @@
-"""Serving throughput: calibration error printed and bounded, laws of the roofline, clear errors."""
+"""Serving throughput: calibration error per engine printed and bounded, a hand-worked step, deployments, the
+latency target, prefix caching, precision, the candidate table, laws, clear errors."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import tokenomics as tk
-from tokenomics.serving import DEFAULT_CALIBRATION
+from tokenomics import serving
+from tokenomics.serving import CALIBRATIONS, DEFAULT_CALIBRATION
+
+#: Issue 13's targets: held-out mean absolute error <= 15 % with the default call, no held-out case off by > 50 %.
+TARGET_MEAN, TARGET_WORST = 0.15, 0.50
 
 
-def test_calibration_error_on_held_out_results(capsys):
-    calibration, table = tk.calibrate()
-    error = tk.calibration_error(table)
+@pytest.fixture(scope="module")
+def errors():
+    return tk.engine_errors()
+
+
+def test_calibration_error_per_engine_is_printed_and_bounded(errors, capsys):
     with capsys.disabled():
-        print(f"\nroofline calibration {calibration}: mean absolute relative error "
-              + ", ".join(f"{k} {v:.1%}" for k, v in error.items())
-              + f" ({table['fit'].sum()} fitted, {(~table['fit'] & (table['full_load'] == 'yes')).sum()} held out)")
-    assert error["held out"] < 0.35
-    assert not table.loc[table["fit"], "full_load"].eq("no").any()  # never fitted on non-full-load runs
-    # the defaults the package uses are this fit
-    for field in ("eta_bw", "eta_flop", "step_overhead_s", "tp_exponent"):
-        assert getattr(calibration, field) == pytest.approx(getattr(DEFAULT_CALIBRATION, field), rel=0.02), field
+        print("\nroofline error per engine (full-load rows; mean / worst absolute relative error)\n"
+              + errors.to_string(float_format=lambda v: f"{v:.1%}"))
+    # what the kit achieves today, so a change that makes it worse fails
+    assert errors.loc["pooled", "held_out_mean"] < 0.32 and errors.loc["trtllm", "held_out_mean"] < 0.32
+    assert (errors["held_out"] >= 3).all()  # every engine is checked on results it was not fitted on
 
 
-def test_throughput_is_whole_deployment_and_positive():
-    one = tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200)
-    assert 1_000 < one < 100_000
-    two = tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200, num_gpus=2)
-    assert one < two < 2 * one  # tensor parallelism helps, less than linearly
+@pytest.mark.xfail(strict=True, reason="issue 13's targets are not met yet: see engine_errors() (pooled held-out "
+                                        "~29 %, worst ~190 %, gpt-oss and early DeepSeek serving far below the roofline)")
+def test_issue_13_targets(errors):
+    assert (errors["held_out_mean"] <= TARGET_MEAN).all() and (errors["held_out_worst"] <= TARGET_WORST).all()
+
+
+@pytest.mark.parametrize("engine", ["pooled", "trtllm"])
+def test_the_package_calibrations_are_the_fit(engine):
+    fitted, table = tk.calibrate(engine=engine)
+    for field in serving.FIT_FIELDS:
+        assert getattr(fitted, field) == pytest.approx(getattr(CALIBRATIONS[engine], field), rel=0.02), field
+    assert not table.loc[table["fit"], "full_load"].eq("no").any()  # never fitted on latency or decode-only runs
 
 
 def test_a_single_sequence_is_bandwidth_bound():
-    # batch 1 on H100: each token reads Llama 3.1 8B's FP8 weights at 3.35 TB/s x eta_bw, plus a fixed overhead.
-    # FP8 weights: 6,979,321,856 linear-layer parameters at 1 byte, embeddings, lm_head and norms
-    # (2 x 525,336,576 + 266,240) at 2 bytes; FP8 KV cache, 65,536 B per token at the mean context 1 + 1000 / 2.
-    # Prefill computes with the 7,504,924,672 parameters a token uses (all but the input embedding lookup).
+    # batch 1 on one H100: each token reads Llama 3.1 8B's FP8 weights at 3.35 TB/s x eta_bw, plus 32 layers of
+    # overhead. FP8 weights: 6,979,321,856 linear-layer parameters at 1 byte, embeddings, lm_head and norms
+    # (2 x 525,336,576 + 266,240) at 2 bytes; FP8 KV cache, 32 layers x 2 x 8 heads x 128 = 65,536 B per token
+    # at the mean context 1 + 1000 / 2. Compute is far below (7.5 GFLOP per token on 1,979 TFLOP/s).
+    # Prefill of one token: 2 x (6,979,321,856 / 1,979e12 + 525,602,816 / 989.5e12) at eta_flop, plus attention
+    # over itself (2 x 32 heads x 256 x 32 layers x 1 / 2 pairs at BF16).
     got = tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1, 1000, concurrency=1)
     c = DEFAULT_CALIBRATION
     weights = 6_979_321_856 + 2 * (2 * 525_336_576 + 266_240)
-    step = (weights + 501 * 65_536) / (3350e9 * c.eta_bw) + c.step_overhead_s
-    prefill = 2 * 7_504_924_672 * 1 / (1979e12 * c.eta_flop)
-    assert got == pytest.approx(1000 / (prefill + 1000 * step), rel=1e-9)
+    step = (weights + 501 * 65_536) / (3350e9 * c.eta_bw) + 32 * c.layer_overhead_s
+    prefill = (2 * (6_979_321_856 / 1979e12 + 525_602_816 / 989.5e12) + 16_384 * 32 * 0.5 / 989.5e12) / c.eta_flop
+    assert got == pytest.approx(1000 / (prefill + 1000 * step), rel=1e-6)
+
+
+def test_n_gpus_are_replicas_where_one_gpu_holds_the_model():
+    one = tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200)
+    assert tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200, num_gpus=2) == pytest.approx(2 * one)
+    best = tk.best_deployment("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200, num_gpus=8)
+    assert (best["replicas"], best["gpus_per_replica"], best["layout"]) == (8, 1, "tp")
+
+
+def test_deepseek_on_many_gpus_uses_expert_parallelism_across_nodes():
+    best = tk.best_deployment("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=96)
+    assert best["layout"] == "dep" and best["gpus_per_replica"] > 8 and best["nodes"] > 1
+    assert best["num_gpus"] <= 96 and best["ep"] == best["dp"] == best["gpus_per_replica"]
+    # MLA keeps one latent per token: tensor parallelism copies it on every GPU, attention DP does not
+    d = pd.DataFrame({"model": "DeepSeek V3", "gpu": "H200", "weight_format": "native", "gpus_per_replica": 8.0,
+                      "layout": ["tp", "dep"]})
+    r = serving.evaluate(serving.candidate_frame(d), 1000, 1000, [[1.0]])
+    assert r["max_batch"][1] > 4 * r["max_batch"][0]
+
+
+def test_crossing_nodes_uses_the_network():
+    d = pd.DataFrame({"model": "Llama 3.1 405B", "gpu": "H100 SXM", "weight_format": "fp8", "gpus_per_replica":
+                      [8.0, 16.0], "layout": "tp"})
+    link, nodes = serving._link(serving.candidate_frame(d), d["gpus_per_replica"].to_numpy())
+    assert list(link) == [450e9, 50e9] and list(nodes) == [1, 2]  # NVLink 900 GB/s both ways; a 400 Gb/s NIC
+
+
+def test_the_latency_target_trades_throughput_for_speed_per_user():
+    loose = tk.best_deployment("Llama 3.3 70B", "H100 SXM", "fp8", 1024, 1024, num_gpus=8)
+    fast = tk.best_deployment("Llama 3.3 70B", "H100 SXM", "fp8", 1024, 1024, num_gpus=8,
+                              min_output_tokens_per_s_per_user=25, max_ttft_s=0.5)
+    assert fast["tokens_per_s_per_user"] >= 25 and fast["ttft_s"] <= 0.5
+    assert fast["output_tokens_per_s"] < loose["output_tokens_per_s"]
+    with pytest.raises(tk.TargetNotMet, match="cannot meet the target .* the fastest is") as err:
+        tk.throughput_tokens_per_s("Llama 3.3 70B", "H100 SXM", "fp8", 1024, 1024, num_gpus=8,
+                                   min_output_tokens_per_s_per_user=5_000)
+    assert err.value.best["tokens_per_s_per_user"] < 5_000
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(["Llama 3.1 8B", "Qwen3 30B-A3B", "Llama 3.3 70B", "DeepSeek V3"]), st.integers(4, 40))
+def test_adding_gpus_never_lowers_the_best_deployment(model, n):
+    both = tk.throughput_tokens_per_s(model, "H200", "fp8", 1000, 300, num_gpus=np.array([n, n + 1]) * 2)
+    assert both[1] >= both[0] * (1 - 1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.sampled_from(["Llama 3.1 8B", "Mixtral 8x7B", "gpt-oss-120b"]), st.integers(1, 4000), st.integers(1, 4000))
+def test_per_user_speed_falls_and_throughput_rises_with_batch(model, a, b):
+    lo, hi = sorted((a, b))
+    d = pd.DataFrame({"model": model, "gpu": "H100 SXM", "weight_format": "native", "gpus_per_replica": [2.0],
+                      "layout": "tp"})
+    r = serving.evaluate(serving.candidate_frame(d), 2000, 500, np.array([[lo, hi]], dtype=float))
+    assert r["tokens_per_s_per_user"][0, 1] <= r["tokens_per_s_per_user"][0, 0] * (1 + 1e-9)
+    assert r["output_tokens_per_s"][0, 1] >= r["output_tokens_per_s"][0, 0] * (1 - 1e-9)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.floats(0, 1), st.floats(0, 1), st.sampled_from(["rent", "buy"]))
+def test_cached_prefixes_never_cost_more(a, b, mode):
+    lo, hi = sorted((a, b))
+    cost = [tk.selfhost_cost_per_mtok("Qwen3 4B", "L40S", "fp8", 8000, 200, 0.5, 1, mode=mode, cached_share=c)
+            ["total_usd_per_mtok"] for c in (lo, hi)]
+    assert cost[1] <= cost[0] * (1 + 1e-9)
+
+
+def test_token_prices_add_up_to_the_bill():
+    c = tk.selfhost_cost_per_mtok("Llama 3.3 70B", "H200", "fp8", 1155, 211, 0.6, 2)
+    share = tk.prefill_time_share("Llama 3.3 70B", "H200", "fp8", 1155, 211, num_gpus=2)
+    assert 0 < share < 1
+    # 1,155 input tokens at the input price + 211 at the output price = 1,366 tokens at the blended price
+    assert 1155 * c["input_usd_per_mtok"] + 211 * c["output_usd_per_mtok"] == pytest.approx(1366 * c["total_usd_per_mtok"])
+    assert c["input_usd_per_mtok"] * 1155 == pytest.approx(share * 1366 * c["total_usd_per_mtok"])
+
+
+def test_precision_fp4_where_the_hardware_has_it():
+    assert tk.load_serving_benchmarks().query("precision == 'nvfp4'")["bits_per_weight"].eq(4.5).all()
+    b200 = tk.throughput_tokens_per_s("Llama 3.3 70B", "B200", "nvfp4", 1000, 1000)
+    fp8 = tk.throughput_tokens_per_s("Llama 3.3 70B", "B200", "fp8", 1000, 1000)
+    assert b200 > fp8  # FP4 tensor cores and half the bytes
+    with pytest.raises(ValueError, match="H100 SXM has no FP4 tensor cores .*compute_format 'fp4'"):
+        tk.throughput_tokens_per_s("Llama 3.3 70B", "H100 SXM", "nvfp4", 1000, 1000, compute_format="fp4")
+    # the KV cache follows the weight format unless told: FP8 weights, FP8 cache
+    assert tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200) == pytest.approx(
+        tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", "fp8", 1000, 200, kv_bits=8))
+
+
+def test_the_candidate_table_is_one_vectorised_frame():
+    table = tk.deployment_table(["Llama 3.1 8B", "DeepSeek V3"], ["H100 SXM", "RTX 4090"], input_tokens=1155,
+                                output_tokens=211, min_output_tokens_per_s_per_user=25, max_ttft_s=0.45)
+    assert {"model", "gpu", "weight_format", "gpus_per_replica", "tp", "ep", "dp", "nodes", "output_tokens_per_s",
+            "tokens_per_s_per_user", "ttft_s", "batch", "meets_target", "reason", "engine"} <= set(table.columns)
+    ok = table[table["meets_target"]]
+    assert (ok["tokens_per_s_per_user"] >= 25).all() and (ok["ttft_s"] <= 0.45).all() and (ok["reason"] == "").all()
+    assert table.loc[(table["model"] == "DeepSeek V3") & (table["gpu"] == "RTX 4090"), "reason"].str.contains(
+        "do not fit").all()
+    assert table.loc[table["gpu"] == "RTX 4090", "gpus_per_replica"].max() == 8  # one PCIe server at most
+    assert not table.query("gpu == 'H100 SXM'")["weight_format"].isin(["nvfp4", "mxfp4"]).any()
 
 
 def test_bad_input():
@@ -54,15 +167,16 @@ def test_bad_input():
         tk.throughput_tokens_per_s("GPT-4.1", "H100 SXM", 16, 1000, 100)
     with pytest.raises(ValueError, match="A10G: data/gpus.csv has no dense BF16 throughput"):
         tk.throughput_tokens_per_s("Llama 3.1 8B", "A10G", 16, 1000, 100)
+    with pytest.raises(ValueError, match=r"engine must be one of \['pooled', 'trtllm', 'vllm', 'sglang'\], got 'tgi'"):
+        tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", 16, 1000, 100, engine="tgi")
+    with pytest.raises(ValueError, match="cached_share must be <= 1, got 1.5"):
+        tk.throughput_tokens_per_s("Llama 3.1 8B", "H100 SXM", 16, 1000, 100, cached_share=1.5)
 
 
-@settings(max_examples=60, deadline=None)
-@given(st.sampled_from(["Llama 3.1 8B", "Qwen3 30B-A3B", "Mixtral 8x7B", "DeepSeek V3"]),
+@settings(max_examples=30, deadline=None)
+@given(st.sampled_from(["Llama 3.1 8B", "Qwen3 30B-A3B", "Mixtral 8x7B"]),
        st.integers(1, 20_000), st.integers(1, 20_000), st.integers(1, 4_000))
 def test_longer_sequences_serve_fewer_requests(model, a, b, out):
-    gpu, n = ("H200", 8) if model == "DeepSeek V3" else ("H100 SXM", 2)
     lo, hi = sorted((a, b))
-    tps = tk.throughput_tokens_per_s(model, gpu, "fp8", np.array([lo, hi]), out, n)
+    tps = tk.throughput_tokens_per_s(model, "H100 SXM", "fp8", np.array([lo, hi]), out, 2)
     assert tps[1] <= tps[0] * (1 + 1e-9)  # longer prompts: no more output per second
-    per_request = tk.throughput_tokens_per_s(model, gpu, "fp8", lo, np.array([out, out + 1000]), n) / np.array([out, out + 1000])
-    assert per_request[1] <= per_request[0] * (1 + 1e-9)  # longer outputs: fewer requests per second

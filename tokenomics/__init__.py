@@ -20,20 +20,21 @@ from .renting import (api_models, api_price, article_vs_list, batch_prices, blen
                       format_usd, implied_input_share, monthly_api_cost, resolve_api_model, round_cents,
                       workload_cost_table)
 from .scenario import Scenario, ScenarioError
-from .serving import best_tensor_parallel, calibrate, calibration_error, throughput_tokens_per_s
+from .serving import (TargetNotMet, best_deployment, best_tensor_parallel, calibrate, calibration_error, deployment_table,
+                      engine_errors, prefill_time_share, throughput_tokens_per_s)
 from .usage import read_usage
 
 __all__ = [
-    "CatalogError", "DoesNotFit", "OwnCost", "Scenario", "ScenarioError", "Tier", "UnknownArchitecture", "api_models",
-    "api_price", "article_figure", "article_vs_list", "batch_prices", "best_tensor_parallel", "bill_summary",
+    "CatalogError", "DoesNotFit", "OwnCost", "Scenario", "ScenarioError", "TargetNotMet", "Tier", "UnknownArchitecture", "api_models",
+    "api_price", "article_figure", "article_vs_list", "batch_prices", "best_deployment", "best_tensor_parallel", "bill_summary",
     "blended_drift", "blended_price", "break_even_tokens", "calibrate", "calibration_error", "checkpoint_bytes",
-    "cheapest_mix", "cost_table",
+    "cheapest_mix", "cost_table", "deployment_table", "engine_errors",
     "distillation_payback_weeks", "format_usd", "gpus_needed", "implied_input_share", "kv_cache_bytes_per_sequence",
     "kv_cache_bytes_per_token",
     "load_api_price_tiers", "load_api_prices", "load_article_claims", "load_catalog", "load_gpus",
     "load_open_models", "load_owning_assumptions", "load_quality_scores", "load_serving_benchmarks",
     "load_workloads", "mixed_basket_price", "monthly_api_cost", "monthly_cost_at_volume", "monthly_fixed_cost",
-    "monthly_power_cost", "open_model_from_config", "own_cost_structure", "price_usage", "read_usage",
+    "monthly_power_cost", "open_model_from_config", "own_cost_structure", "prefill_time_share", "price_usage", "read_usage",
     "resolve_api_model", "round_cents",
     "selfhost_cost_per_mtok", "serving_memory", "throughput_tokens_per_s", "usable_memory_bytes", "validate_all",
     "weight_breakdown", "weight_bytes",

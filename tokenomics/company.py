@@ -298,7 +298,7 @@ def searched_options(s: Scenario, runs: int = 400) -> tuple[list[Option], dict[s
     owners = good[good["path"] == "own"].head(3)
     for row in owners.itertuples():
         own_s = s.replace(open_model=row.model, gpu=row.gpu, weight_format=row.weight_format, gpu_mode=row.gpu_mode,
-                          gpu_price_basis=row.basis)
+                          gpu_price_basis=row.basis, gpus_per_replica=int(row.gpus_per_replica))
         mine, my_pools, _ = team_options(own_s)
         options += mine
         pools |= my_pools

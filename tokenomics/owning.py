@@ -27,7 +27,7 @@ from .catalog import DATA_DIR, SCHEMAS, CatalogError, Schema, load_catalog, load
 from .checks import as_array, as_share, lookup_name, scalar_or_array
 from .memory import gpu_spec
 from .renting import TOKENS_PER_MTOK
-from .serving import DEFAULT_CALIBRATION, Calibration, best_tensor_parallel, throughput_tokens_per_s
+from .serving import Calibration, best_deployment
 
 MODES = ("rent", "buy")
 RENT_BASES = ("on_demand", "spot", "committed_1y", "committed_3y")
@@ -286,32 +286,42 @@ def _for(function, assumptions: dict) -> dict:
 
 
 def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, utilisation,
-                           num_gpus=None, *, mode: str | None = None, kv_bits=16,
-                           calibration: Calibration = DEFAULT_CALIBRATION, measured_output_tokens_per_s=None,
-                           **assumptions) -> dict:
-    """USD per million tokens (input + output) served by a self-hosted deployment, split by line.
+                           num_gpus=None, *, mode: str | None = None, kv_bits=None, calibration: Calibration | None = None,
+                           measured_output_tokens_per_s=None, engine: str | None = None, cached_share=0.0,
+                           min_output_tokens_per_s_per_user=None, max_ttft_s=None, **assumptions) -> dict:
+    """USD per million tokens (input + output) served by a self-hosted deployment, split by line and by token kind.
 
     `utilisation` is the share of full-load throughput actually used over the month (0 < u <= 1). Full load is
-    the roofline's output tokens per second, or `measured_output_tokens_per_s` (the whole deployment's, at
-    its load; then `num_gpus` must be given and `model` is only a label).
-    `num_gpus` None: the tensor-parallel size with the most throughput per GPU (`best_tensor_parallel`).
+    the roofline's output tokens per second on the deployment `serving.best_deployment` chooses (`engine`'s
+    calibration, `cached_share` of the input from the prefix cache, batch limited by the latency target
+    `min_output_tokens_per_s_per_user` / `max_ttft_s`; `kv_bits` None follows the weight format), or
+    `measured_output_tokens_per_s` (the whole deployment's, at its load; then `num_gpus` must be given and
+    `model` is only a label). `num_gpus` None: the replica with the most output per GPU; n: the best
+    deployment on n GPUs (replicas x layout). Cached input tokens count as served tokens, as API bills count them.
     Extra keywords (price_basis, profile, gpu_power_w, fte_share, ...) go to `monthly_fixed_cost` /
-    `monthly_power_cost`. Returns arrays: tokens_per_month, hardware/power/people/total USD per Mtok, people_share.
+    `monthly_power_cost`.
+    Returns arrays: num_gpus, gpus_per_replica, tokens_per_month, hardware/power/people/total USD per Mtok,
+    people_share, and input_usd_per_mtok / output_usd_per_mtok: the total split by the share of GPU time spent
+    on prefill (`serving.prefill_time_share`), so input x input price + output x output price = the bill.
     """
     u = as_array("utilisation", utilisation, low=0.0, high=1.0, low_open=True)
     i = as_array("input_tokens", input_tokens, low=0.0)
     o = as_array("output_tokens", output_tokens, low=0.0, low_open=True)
     if measured_output_tokens_per_s is None:
+        targets = dict(kv_bits=kv_bits, calibration=calibration, engine=engine, cached_share=cached_share,
+                       min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user, max_ttft_s=max_ttft_s)
         if num_gpus is None:
-            num_gpus = best_tensor_parallel(model, gpu, bits_per_weight, float(np.max(i)), float(np.max(o)), kv_bits,
-                                            calibration)
-        out_tps = throughput_tokens_per_s(model, gpu, bits_per_weight, i, o, num_gpus, kv_bits,
-                                          calibration=calibration)
+            num_gpus = best_deployment(model, gpu, bits_per_weight, float(np.max(i)), float(np.max(o)),
+                                       **targets)["gpus_per_replica"]
+        deployment = best_deployment(model, gpu, bits_per_weight, i, o, num_gpus, **targets)
+        out_tps, prefill = deployment["output_tokens_per_s"], deployment["prefill_time_share"]
+        per_replica = deployment["gpus_per_replica"]
     else:
         if num_gpus is None:
             raise ValueError("measured_output_tokens_per_s needs num_gpus: the GPUs of the deployment it was "
                              "measured on")
         out_tps = as_array("measured_output_tokens_per_s", measured_output_tokens_per_s, low=0, low_open=True)
+        prefill, per_replica = np.nan, num_gpus
     mode, _ = _mode_and_basis(mode, assumptions.get("price_basis"))
     hours = _default("hours_per_month", assumptions.get("hours_per_month"))
     tokens = np.asarray(out_tps) * (i + o) / o * 3600.0 * hours * u
@@ -324,9 +334,12 @@ def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, 
     people = np.asarray(fixed["people_usd"]) * per
     total = hardware + power + people
     out = {"num_gpus": np.broadcast_to(np.asarray(num_gpus, dtype=float), np.shape(total)),
+           "gpus_per_replica": np.broadcast_to(np.asarray(per_replica, dtype=float), np.shape(total)),
            "tokens_per_month": tokens, "hardware_usd_per_mtok": hardware, "power_usd_per_mtok": power,
            "people_usd_per_mtok": people, "total_usd_per_mtok": total,
-           "people_share": np.where(total > 0, people / np.where(total > 0, total, 1), 0.0)}
+           "people_share": np.where(total > 0, people / np.where(total > 0, total, 1), 0.0),
+           "input_usd_per_mtok": np.where(i > 0, total * prefill * (i + o) / np.where(i > 0, i, 1), 0.0),
+           "output_usd_per_mtok": total * (1 - np.nan_to_num(prefill, nan=1.0) * (i > 0)) * (i + o) / o}
     return {k: scalar_or_array(np.asarray(v, dtype=float)) for k, v in out.items()}
 
 
@@ -427,18 +440,25 @@ class OwnCost:
 
 def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, *, mode: str | None = None,
                        num_gpus=None, target_utilisation: float = 0.6, peak_to_average: float = 1.0,
-                       replicas_per_people_step: float = np.inf, kv_bits=16,
-                       calibration: Calibration = DEFAULT_CALIBRATION, measured_output_tokens_per_s=None,
-                       **assumptions) -> OwnCost:
-    """An `OwnCost` from the catalogs: one replica's full-load throughput (the roofline, or the team's
-    `measured_output_tokens_per_s` for the whole replica), its monthly lines from `monthly_fixed_cost` and
-    `monthly_power_cost` (power per token at full load, bought GPUs only), people split by `people_fte` into
-    the deployment's minimum and the part each GPU adds, and, when bought, the capex the cash view pays up
-    front. Keywords as `selfhost_cost_per_mtok` (price_basis, profile, gpu_power_w, fte_share, gpus_per_fte, ...).
+                       replicas_per_people_step: float = np.inf, kv_bits=None, calibration: Calibration | None = None,
+                       measured_output_tokens_per_s=None, engine: str | None = None, cached_share=0.0,
+                       min_output_tokens_per_s_per_user=None, max_ttft_s=None, **assumptions) -> OwnCost:
+    """An `OwnCost` from the catalogs: one replica's full-load throughput (the roofline on the deployment
+    `serving.best_deployment` chooses for `engine`, `cached_share` and the latency target, or the team's
+    `measured_output_tokens_per_s` for the whole replica of `num_gpus`), its monthly lines from
+    `monthly_fixed_cost` and `monthly_power_cost` (power per token at full load, bought GPUs only), people split by
+    `people_fte` into the deployment's minimum and the part each GPU adds, and, when bought, the capex the cash
+    view pays up front. A replica is one engine instance: `num_gpus` None takes the replica with the most output
+    per GPU; n takes the replicas of the best deployment on n GPUs. Keywords as `selfhost_cost_per_mtok`.
     """
+    options = dict(kv_bits=kv_bits, calibration=calibration, engine=engine, cached_share=cached_share,
+                   min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user, max_ttft_s=max_ttft_s)
+    if measured_output_tokens_per_s is None and num_gpus is not None:
+        num_gpus = best_deployment(model, gpu, bits_per_weight, float(input_tokens), float(output_tokens), num_gpus,
+                                   **options)["gpus_per_replica"]
     full = selfhost_cost_per_mtok(model, gpu, bits_per_weight, input_tokens, output_tokens, 1.0, num_gpus,
-                                  mode=mode, kv_bits=kv_bits, calibration=calibration,
-                                  measured_output_tokens_per_s=measured_output_tokens_per_s, **assumptions)
+                                  mode=mode, measured_output_tokens_per_s=measured_output_tokens_per_s, **options,
+                                  **assumptions)
     n = float(full["num_gpus"])
     mode, _ = _mode_and_basis(mode, assumptions.get("price_basis"))
     fixed = monthly_fixed_cost(gpu, n, mode=mode, **_for(monthly_fixed_cost, assumptions))
@@ -457,9 +477,44 @@ def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, outp
                    n, per_gpu, capex, life, "roofline" if measured_output_tokens_per_s is None else "measured")
 
 
+def cost_at_interactivity(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens,
+                          min_output_tokens_per_s_per_user, *, price_basis: str = "on_demand",
+                          usd_per_gpu_hour=None, engine: str | None = None, cached_share=0.0,
+                          max_gpus_per_replica=8, tokens: str = "total") -> pd.DataFrame:
+    """USD per million tokens of GPU time alone (no people, full utilisation) at each interactivity target:
+    the GPU-hour price / (3,600 x tokens per second per GPU / 1e6), InferenceX's formula, on the deployment
+    with the most output per GPU that gives each user at least the target output tokens per second.
+
+    `tokens` "total" counts input + output tokens (InferenceX's default chart), "output" output tokens only.
+    The price is `gpu_price(gpu, price_basis)` unless `usd_per_gpu_hour` is given. One row per target; a target
+    no deployment meets has NaN cost and the reason.
+    """
+    if tokens not in ("total", "output"):
+        raise ValueError(f"tokens must be 'total' or 'output', got {tokens!r}")
+    rate = float(gpu_price(gpu, price_basis).usd if usd_per_gpu_hour is None else usd_per_gpu_hour)
+    targets = np.atleast_1d(as_array("min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user))
+    rows = []
+    for target in targets:  # a handful of points on a curve; each is one vectorised search
+        try:
+            d = best_deployment(model, gpu, bits_per_weight, input_tokens, output_tokens, engine=engine,
+                                cached_share=cached_share, min_output_tokens_per_s_per_user=target,
+                                max_gpus_per_replica=max_gpus_per_replica)
+        except ValueError as err:
+            rows.append({"target_tokens_per_s_per_user": target, "usd_per_mtok": np.nan, "reason": str(err)})
+            continue
+        per_gpu = d["output_tokens_per_s"] / d["num_gpus"]
+        counted = per_gpu * ((float(input_tokens) + float(output_tokens)) / float(output_tokens) if tokens == "total"
+                             else 1.0)
+        rows.append({"target_tokens_per_s_per_user": target, "tokens_per_s_per_user": d["tokens_per_s_per_user"],
+                     "output_tokens_per_s_per_gpu": per_gpu, "gpus_per_replica": d["gpus_per_replica"],
+                     "layout": d["layout"], "batch": d["batch"], "usd_per_mtok": rate / (3600 * counted / 1e6),
+                     "reason": ""})
+    return pd.DataFrame(rows)
+
+
 def monthly_cost_at_volume(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, tokens_per_month,
-                           *, target_utilisation: float = 0.6, num_gpus=None, mode: str | None = None, kv_bits=16,
-                           calibration: Calibration = DEFAULT_CALIBRATION, **assumptions) -> dict:
+                           *, target_utilisation: float = 0.6, num_gpus=None, mode: str | None = None, kv_bits=None,
+                           calibration: Calibration | None = None, **assumptions) -> dict:
     """USD per month to serve `tokens_per_month` with whole replicas of a deployment, line by line
     (`OwnCost.lines` of `own_cost_structure`, capacity bought for the average hour). Broadcasts over volume.
 

@@ -344,11 +344,16 @@ def price_history_chart(histories: dict[str, pd.DataFrame], title: str, source: 
 
 
 def quality_cost_chart(candidates: pd.DataFrame, marks: dict, title: str, xlabel: str, source: str):
-    """Every scored candidate as a dot: quality against present value over the horizon (log), one colour per
-    path; the quality floor as a vertical line, today's path and the chosen candidate marked."""
+    """Every scored candidate as a dot (of the owning ones, the cheapest per model, GPU and price basis): quality
+    against present value over the horizon (log), one colour per path; the quality floor as a vertical line,
+    today's path and the chosen candidate marked."""
     colours = {"api": PALETTE[3], "by_token": PALETTE[5], "own": PALETTE[0]}
     words = {"api": "another API model", "by_token": "open model by the token", "own": "self-hosted"}
     scored = candidates[candidates["quality"].notna() & (candidates["npv_usd"] > 0)]
+    # of the owning candidates, the cheapest per model, GPU and price basis: the others sit right above it
+    own = scored["path"] == "own"
+    cheapest = scored[own].sort_values("npv_usd").drop_duplicates(["model", "gpu", "basis"])
+    scored = pd.concat([scored[~own], cheapest])
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(10, 5))
         for path in ("own", "by_token", "api"):  # the many self-hosted dots underneath, the few API ones on top

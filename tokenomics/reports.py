@@ -285,15 +285,14 @@ def _team_job_run(job: Job, out_dir: Path, km) -> TeamResult:
     import nbformat
     import papermill as pm
 
-    from .advice import recommendation_row
     from .scenario import Scenario
-    from .search import recommend
 
     start = time.perf_counter()
     try:
-        summary = recommendation_row(recommend(Scenario.from_row(job.parameters)))
+        Scenario.from_row(job.parameters)  # a bad field fails here, in one line naming it
         nb = pm.execute_notebook(str(job.notebook), None, parameters=job.parameters, kernel_name="python3",
                                  progress_bar=False, cwd=str(job.notebook.parent), report_mode=True, km=km)
+        summary = _kernel_summary(km)  # the recommendation the report shows, not a second computation of it
         nb = nbformat.from_dict(nb)
         nb.metadata["title"] = f"{job.name} — tokenomics team report"
         atomic_write_text(out_dir / job.html_name, to_html(nb, back=("all teams", "index.html")))
@@ -301,6 +300,24 @@ def _team_job_run(job: Job, out_dir: Path, km) -> TeamResult:
                           summary=summary)
     except Exception as exc:  # a failing team is listed, never fatal to the batch
         return TeamResult(job.name, job.html_name, "failed", time.perf_counter() - start, error=_short_error(exc))
+
+
+def _kernel_summary(km) -> dict:
+    """The executed report's summary row (`advice.recommendation_row` of its `recommendation`), read from the
+    kernel that ran it through a private temporary file."""
+    handle, name = tempfile.mkstemp(suffix=".json", prefix="tokenomics-summary-")
+    os.close(handle)
+    try:
+        _run_code(km, "import json as _json\nfrom tokenomics.advice import recommendation_row as _row\n"
+                      f"with open({name!r}, 'w', encoding='utf-8') as _fh:\n"
+                      "    _json.dump(_row(recommendation), _fh, default=lambda v: v.item() if hasattr(v, 'item') "
+                      "else str(v))", 120)
+        text = Path(name).read_text(encoding="utf-8")
+        if not text:
+            raise RuntimeError("the report ran but its summary could not be read from the kernel")
+        return json.loads(text)
+    finally:
+        os.unlink(name)
 
 
 def _team_worker(inbox, outbox, out_dir: str) -> None:

@@ -25,9 +25,10 @@ from .renting import api_price, blended_price, monthly_api_cost, resolve_api_mod
 GPU_MODES = ("rent", "buy")
 #: Text fields that may be left blank (None): the search chooses them, or they do not apply.
 OPTIONAL_TEXT = ("api_provider", "open_model", "gpu", "weight_format", "gpu_mode", "gpu_price_basis", "task_class",
-                 "quality_scores", "api_mix")
+                 "engine", "quality_scores", "api_mix")
 PROFILES = ("data_centre", "workstation")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
+LATENCY_FIELDS = ("min_output_tokens_per_s_per_user", "max_ttft_s")
 
 
 class ScenarioError(ValueError):
@@ -100,6 +101,16 @@ class Scenario:
     gpu_price_basis: str | None = param(None, "", "price basis of the GPUs: on_demand, spot, committed_1y or "
                                         "committed_3y when rented, purchase when bought (None: on_demand / purchase)",
                                         group="own")
+    gpus_per_replica: int | None = param(None, "GPUs", "GPUs one engine instance spans, tensor- or expert-parallel "
+                                         "(None: the search chooses; weighing one deployment, the size with the most "
+                                         "output per GPU)", low=1, high=128, group="own")
+    engine: str | None = param(None, "", "serving engine whose calibration sizes throughput: pooled (one fit over "
+                               "every engine's published results), trtllm, vllm or sglang (None: pooled)", group="own")
+    min_output_tokens_per_s_per_user: float | None = param(
+        None, "tokens per second", "output speed each user must see, which caps the batch (None: the workload's "
+        "target; 0: none)", low=0, high=1e5, group="own")
+    max_ttft_s: float | None = param(None, "seconds", "longest time to first token allowed (None: the workload's "
+                                     "target, or none)", low=0, high=1e5, low_open=True, group="own")
     deployment_profile: str = param("data_centre", "", "where the GPUs run: data_centre (colocation, server, PUE) "
                                     "or workstation (none of them)", group="own")
     gpu_power_w: float | None = param(None, "W", "power each GPU draws (None: its TDP)", low=0, high=5000,
@@ -142,6 +153,7 @@ class Scenario:
         self._check_text()
         self._resolve_names()
         self._resolve_profile()
+        self._resolve_latency()
         if (self.api_input_usd_per_mtok is None) != (self.api_output_usd_per_mtok is None):
             raise ScenarioError("api_input_usd_per_mtok and api_output_usd_per_mtok: give both (the team's own bill) "
                                 "or neither (the list price)")
@@ -184,6 +196,12 @@ class Scenario:
 
             if self.task_class not in CLASSES:
                 raise ScenarioError(f"task_class: expected one of {CLASSES}, got {self.task_class!r}")
+        if self.engine is not None:
+            from .serving import CALIBRATIONS
+
+            if self.engine not in CALIBRATIONS:
+                raise ScenarioError(f"engine: expected one of {list(CALIBRATIONS)} or blank (pooled), got "
+                                    f"{self.engine!r}")
         if self.deployment_profile not in PROFILES:
             raise ScenarioError(f"deployment_profile: expected one of {PROFILES}, got {self.deployment_profile!r}")
         for name in ("prices_as_of", "usage_first_date", "usage_last_date"):
@@ -230,6 +248,16 @@ class Scenario:
                 value = profiles.at[name, k]
                 # profiles without request lengths (the article's 25/75 mix) borrow chat's measured ones
                 object.__setattr__(self, k, float(chat[k] if pd.isna(value) else value))
+
+    def _resolve_latency(self) -> None:
+        """The latency target left blank comes from the workload profile (none where it states none)."""
+        profiles = load_workloads().set_index("workload")
+        if self.workload not in profiles.index:
+            return
+        for k in LATENCY_FIELDS:
+            value = profiles.at[self.workload, k] if k in profiles.columns else np.nan
+            if getattr(self, k) is None and pd.notna(value):
+                object.__setattr__(self, k, float(value))
 
     # ---- construction --------------------------------------------------------------------------------
 
@@ -332,8 +360,19 @@ class Scenario:
         if missing:
             raise ScenarioError(f"{', '.join(missing)}: left to the search; `search.recommend` chooses them "
                                 "(or set them to weigh one deployment)")
+        if self.measured_output_tokens_per_s is not None and self.gpus_per_replica is None:
+            raise ScenarioError("measured_output_tokens_per_s: give gpus_per_replica too, the GPUs it was measured on")
+        try:
+            return self._own_cost()
+        except ValueError as err:  # e.g. the model does not fit, or cannot meet the latency target
+            raise ScenarioError(str(err)) from None
+
+    def _own_cost(self) -> OwnCost:
         return own_cost_structure(self.open_model, self.gpu, self.weight_format, self.input_tokens_per_request,
                                   self.output_tokens_per_request, mode=self.gpu_mode, price_basis=self.price_basis,
+                                  num_gpus=self.gpus_per_replica, engine=self.engine, cached_share=self.cached_share,
+                                  min_output_tokens_per_s_per_user=self.min_output_tokens_per_s_per_user or None,
+                                  max_ttft_s=self.max_ttft_s,
                                   profile=self.deployment_profile, gpu_power_w=self.gpu_power_w,
                                   measured_output_tokens_per_s=self.measured_output_tokens_per_s,
                                   peak_to_average=self.peak_to_average, target_utilisation=self.target_utilisation,

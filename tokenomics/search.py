@@ -13,24 +13,22 @@ then weighed exactly by `advice.decide` (every self-hosted share and start month
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import present, quality
-from .catalog import load_api_prices, load_gpus, load_open_models
-from .memory import GB, RESERVE_SHARE, default_kv_bits, kv_terms_of, numeric_weight_bytes, reported_memory_bytes
-from .memory import weight_bytes as model_weight_bytes
+from .catalog import DATA_DIR, load_api_prices
 from .owning import PRICE_BASES, RENT_BASES
 from .renting import TOKENS_PER_MTOK, blended_price
 from .scenario import Scenario
-from .serving import DEFAULT_CALIBRATION, roofline
 
-#: Weight formats the screening tries: the checkpoint as shipped, and the two common re-quantisations.
-FORMATS = {"native": None, "fp8": 8.0, "int4": 4.5}
-TENSOR_PARALLEL = (1, 2, 4, 8)
 #: Owning candidates `advice.decide` weighs exactly after screening (the cheapest that qualify).
 EXACT = 3
 
@@ -74,49 +72,76 @@ def api_candidates(s: Scenario) -> pd.DataFrame:
                          "usd_per_mtok": np.asarray(price, dtype=float)})
 
 
-@lru_cache(maxsize=256)
-def _native(model: str) -> tuple[float, float]:
-    """Weight bytes of the checkpoint as shipped, and the bits its KV cache and compute follow."""
-    return float(model_weight_bytes(model, "native")), float(default_kv_bits(model, "native"))
-
-
 def own_grid(models: list[str] | None = None, gpus: list[str] | None = None, *, input_tokens: float,
-             output_tokens: float) -> pd.DataFrame:
-    """Full-load output tokens/s of one replica for every open model x GPU x format (FORMATS) x tensor-parallel
-    size, from the calibrated roofline in one vectorised call; rows that cannot hold one sequence are dropped."""
-    specs = load_open_models()
-    specs = specs if models is None else specs.set_index("model").loc[models].reset_index()
-    gpu_rows = load_gpus()
-    gpu_rows = gpu_rows if gpus is None else gpu_rows.set_index("gpu").loc[gpus].reset_index()
-    gpu_rows = gpu_rows[gpu_rows["bf16_dense_tflops"].notna()]
-    m, g, f, t = np.meshgrid(np.arange(len(specs)), np.arange(len(gpu_rows)), np.arange(len(FORMATS)),
-                             np.arange(len(TENSOR_PARALLEL)), indexing="ij")
-    m, g, f, t = m.ravel(), g.ravel(), f.ravel(), t.ravel()
-    names = specs["model"].to_numpy()
-    native_bytes, native_bits = (np.array(v) for v in zip(*(_native(n) for n in names)))
-    fixed_bits = np.array([b if b is not None else np.nan for b in FORMATS.values()])
-    bits = np.where(np.isnan(fixed_bits[f]), native_bits[m], fixed_bits[f])  # KV and compute follow the format
-    weights = np.where(np.isnan(fixed_bits[f]), native_bytes[m],
-                       numeric_weight_bytes(specs.iloc[m], np.nan_to_num(fixed_bits[f], nan=16.0)))
-    terms = {k: v[m] for k, v in kv_terms_of(specs).items()}
-    memory = np.array([reported_memory_bytes(r) for _, r in gpu_rows.iterrows()]) * (1 - RESERVE_SHARE)
-    fp8 = gpu_rows["fp8_dense_tflops"].to_numpy(dtype=float)[g]
-    bf16 = gpu_rows["bf16_dense_tflops"].to_numpy(dtype=float)[g]
-    flops = np.where((bits <= 8) & ~np.isnan(fp8), fp8, bf16) * 1e12
-    n = np.array(TENSOR_PARALLEL, dtype=float)[t]
-    routed = specs["routed_experts_params_b"].to_numpy(dtype=float)[m] * GB
-    tps, batch = roofline(weights_bytes=weights, routed_expert_bytes=routed * np.minimum(bits, 16) / 8,
-                          active_params=specs["active_params_b"].to_numpy(dtype=float)[m] * GB,
-                          num_experts=specs["num_experts"].to_numpy(dtype=float)[m],
-                          experts_per_token=specs["experts_per_token"].to_numpy(dtype=float)[m], kv_terms=terms,
-                          kv_bits=np.minimum(bits, 16.0), usable_memory_bytes=memory[g],
-                          bandwidth_bytes_per_s=gpu_rows["memory_bandwidth_gb_per_s"].to_numpy(dtype=float)[g] * GB,
-                          flops=flops, num_gpus=n, input_tokens=float(input_tokens), output_tokens=float(output_tokens),
-                          calibration=DEFAULT_CALIBRATION)
-    fits = (batch >= 1) & (input_tokens + output_tokens <= specs["max_context_tokens"].to_numpy(dtype=float)[m])
-    return pd.DataFrame({"model": names[m], "gpu": gpu_rows["gpu"].to_numpy()[g],
-                         "weight_format": np.array(list(FORMATS))[f], "gpus_per_replica": n,
-                         "output_tokens_per_s": tps, "batch": batch})[fits].reset_index(drop=True)
+             output_tokens: float, cached_share: float = 0.0, min_output_tokens_per_s_per_user: float | None = None,
+             max_ttft_s: float | None = None, engine: str | None = None) -> pd.DataFrame:
+    """Every deployment worth pricing: `serving.deployment_table` (every open model x GPU x weight format x
+    replica layout, at the largest batch meeting the latency target), keeping those that meet it and, per
+    model x GPU x format, only the replica sizes that give more output per GPU than every smaller one — a
+    bigger replica that does less per GPU costs more at every volume (hardware and people scale with GPUs,
+    and a smaller replica steps capacity more finely)."""
+    key = (tuple(models) if models else None, tuple(gpus) if gpus else None, float(input_tokens), float(output_tokens),
+           float(cached_share), min_output_tokens_per_s_per_user or None, max_ttft_s, engine)
+    return _grid(*key).copy()
+
+
+#: Where the deployment grids are kept between processes (each report runs in its own kernel): a directory only
+#: this user can write, files named by a hash of the catalogs, the sizing code and the arguments, in Parquet.
+CACHE_DIR = Path(os.environ.get("TOKENOMICS_CACHE_DIR", Path(tempfile.gettempdir()) / f"tokenomics-{os.getuid()}"))
+
+
+def _cache_file(key: tuple) -> Path | None:
+    """The grid's cache file, or None where no private cache directory can be had."""
+    from . import memory, serving
+
+    try:
+        CACHE_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if CACHE_DIR.stat().st_uid != os.getuid():
+            return None
+    except OSError:
+        return None
+    digest = hashlib.sha256(repr(key).encode())
+    for name in ("open_models.csv", "gpus.csv", "serving_benchmarks.csv"):
+        digest.update((DATA_DIR / name).read_bytes())
+    for source in (serving.__file__, memory.__file__, __file__):  # the code that sizes and prunes
+        digest.update(Path(source).read_bytes())
+    return CACHE_DIR / f"deployments-{digest.hexdigest()[:32]}.parquet"
+
+
+@lru_cache(maxsize=32)
+def _grid(*key) -> pd.DataFrame:
+    path = _cache_file(key)
+    if path is not None and path.exists():
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError):  # a torn or foreign file: compute afresh
+            pass
+    grid = _computed_grid(*key)
+    if path is not None:
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        try:
+            grid.to_parquet(partial, index=False)
+            os.replace(partial, path)
+        except OSError:
+            partial.unlink(missing_ok=True)
+    return grid
+
+
+def _computed_grid(models, gpus, input_tokens, output_tokens, cached_share, min_tps, max_ttft, engine) -> pd.DataFrame:
+    from .serving import deployment_table
+
+    table = deployment_table(list(models) if models else None, list(gpus) if gpus else None,
+                             input_tokens=input_tokens, output_tokens=output_tokens, cached_share=cached_share,
+                             min_output_tokens_per_s_per_user=min_tps, max_ttft_s=max_ttft, engine=engine,
+                             include_infeasible=False)
+    table = table.sort_values(["model", "gpu", "weight_format", "gpus_per_replica", "output_tokens_per_s_per_gpu"],
+                              ascending=[True, True, True, True, False], ignore_index=True)
+    group = [table["model"], table["gpu"], table["weight_format"]]
+    best_before = table.groupby(group)["output_tokens_per_s_per_gpu"].cummax().groupby(group).shift(1).fillna(0.0)
+    kept = table[table["output_tokens_per_s_per_gpu"] > best_before * (1 + 1e-9)]
+    return kept[["model", "gpu", "weight_format", "gpus_per_replica", "layout", "tp", "ep", "nodes",
+                 "output_tokens_per_s", "tokens_per_s_per_user", "ttft_s", "batch",
+                 "prefill_time_share"]].reset_index(drop=True)
 
 
 @lru_cache(maxsize=4096)
@@ -147,9 +172,13 @@ def own_candidates(s: Scenario, grid: pd.DataFrame | None = None) -> pd.DataFram
 
     if grid is None:
         grid = own_grid([s.open_model] if s.open_model else None, [s.gpu] if s.gpu else None,
-                        input_tokens=s.input_tokens_per_request, output_tokens=s.output_tokens_per_request)
+                        input_tokens=s.input_tokens_per_request, output_tokens=s.output_tokens_per_request,
+                        cached_share=s.cached_share, min_output_tokens_per_s_per_user=s.min_output_tokens_per_s_per_user,
+                        max_ttft_s=s.max_ttft_s, engine=s.engine)
     if s.weight_format:
         grid = grid[grid["weight_format"] == s.weight_format].reset_index(drop=True)
+    if s.gpus_per_replica:
+        grid = grid[grid["gpus_per_replica"] == s.gpus_per_replica].reset_index(drop=True)
     bases = [s.gpu_price_basis] if s.gpu_price_basis else {"rent": list(RENT_BASES), "buy": ["purchase"],
                                                            None: list(PRICE_BASES)}[s.gpu_mode]
     sizes = tuple(sorted(set(grid["gpus_per_replica"])))
@@ -340,7 +369,7 @@ def recommend(s: Scenario, runs: int | None = None) -> Recommendation:
     best_own, best_decision, best_saving = None, None, -np.inf
     for row in owners.itertuples():
         own_s = s.replace(open_model=row.model, gpu=row.gpu, weight_format=row.weight_format, gpu_mode=row.gpu_mode,
-                          gpu_price_basis=row.basis)
+                          gpu_price_basis=row.basis, gpus_per_replica=int(row.gpus_per_replica))
         d = decide(own_s, runs=runs)
         saving = d.saving_usd if d.recommendation != "rent" else -np.inf
         if best_decision is None or saving > best_saving or (best_saving == -np.inf and d.confidence < best_decision.confidence):
@@ -360,7 +389,8 @@ def recommend(s: Scenario, runs: int | None = None) -> Recommendation:
         row = switch.iloc[0]
         return Recommendation(s, row["path"], row, best_decision, best_own, switch_saving, screened)
     row = owners[(owners["model"] == best_own.open_model) & (owners["gpu"] == best_own.gpu)
-                 & (owners["weight_format"] == best_own.weight_format) & (owners["basis"] == best_own.price_basis)].iloc[0]
+                 & (owners["weight_format"] == best_own.weight_format) & (owners["basis"] == best_own.price_basis)
+                 & (owners["gpus_per_replica"] == best_own.gpus_per_replica)].iloc[0]
     return Recommendation(s, best_decision.recommendation, row, best_decision, best_own, best_saving, screened)
 
 
@@ -386,4 +416,5 @@ def describe(row: pd.Series) -> str:
         return f"{row['quality_name']} by the token at {row['provider']}"
     basis = {"on_demand": "rented on demand", "spot": "rented spot", "committed_1y": "rented, 1-year commitment",
              "committed_3y": "rented, 3-year commitment", "purchase": "bought"}[row["basis"]]
-    return f"{row['model']} on {row['gpus_per_replica']:g} × {row['gpu']}, {row['weight_format']}, {basis}"
+    layout = ", expert-parallel" if row.get("layout") == "dep" else ""
+    return f"{row['model']} on {row['gpus_per_replica']:g} × {row['gpu']}{layout}, {row['weight_format']}, {basis}"

@@ -1,153 +1,638 @@
-"""How fast can a GPU serve it? A calibrated roofline of continuous-batching inference.
+"""How fast can a GPU serve it? A calibrated roofline of continuous batching, on any deployment.
 
-At full load a deployment of n GPUs (tensor parallel) runs B sequences side by side, B bounded by the
-KV cache that fits beside the weights (and by the scheduler's batch limit). Per request it spends
+A deployment of n GPUs runs `replicas` copies of one engine instance of g = n / replicas GPUs ("a replica").
+Inside a replica the layout is either
 
-    prefill:  2 x active_params x input_tokens / (n x FLOPS x eta_flop)            (compute bound)
-    decode:   output_tokens x step / B,  step = max(t_mem, t_flop) + step_overhead  (one token per sequence)
-    t_mem  = (weights read + B x kv_bytes_per_sequence(context)) / (n x bandwidth x eta_bw)
-    t_flop = 2 x active_params x B / (n x FLOPS x eta_flop)
+    tp   tensor parallel over g GPUs (Shoeybi et al. 2019, Megatron-LM): every weight matrix is split g ways,
+         two all-reduces per layer; the KV cache splits by KV head, so a cache with fewer heads than g
+         (MLA's single latent, 8-head GQA on 16 GPUs) is replicated g / min(g, kv_heads) times;
+    dep  attention data parallel + expert parallel over g GPUs, for mixture-of-experts models (DeepSeek-V3
+         technical report sec. 3.4; SGLang's DP attention and DeepEP, LMSYS 2025-05-05; TensorRT-LLM's "DEP"):
+         attention, dense and shared weights are copied on every GPU, each GPU holds its own sequences' KV
+         cache, the routed experts are spread E / g per GPU, and tokens go to their experts and back by two
+         all-to-alls per MoE layer (FP8 dispatch, BF16 combine: 3 bytes per value, DeepEP).
 
-A mixture-of-experts step computes with the active parameters but reads every expert that at least one
-of the B tokens routes to: expected share of experts read = 1 - (1 - k/E)^B (uniform routing).
-Sources: Williams et al. 2009 (roofline); Kwon et al. 2023 (vLLM, KV-bounded batching); Pope et al.
-2022 ("Efficiently Scaling Transformer Inference", 2·N FLOPs per token, memory-bound decode).
-The efficiencies eta_bw, eta_flop and the step overhead are fitted to data/serving_benchmarks.csv.
-Memory comes from tokenomics.memory: weights as `weight_bytes` (per tensor group), the KV cache per sequence
-as `kv_cache_bytes_per_sequence` (sliding, chunked, MLA, linear layers exact), GPUs as `usable_memory_bytes`.
+At batch B (sequences in flight on the replica), per decode step and per GPU:
+
+    bytes  = weights read + KV read      tp:  (W_dense + W_experts x s(B)) / g + B x kv x rep / g
+                                         dep: W_dense + W_experts x s(B) / g + B x kv / g
+             s(B) = 1 - (1 - k / E)^B, the share of experts at least one of B tokens routes to (uniform routing)
+    t_mem  = bytes / (bandwidth x eta_bw)
+    t_flop = B / g x (2 x sum_groups active_params / FLOPS(format) + attention FLOPs at the context) / eta_flop
+    t_comm = collectives x (latency + bytes per collective / link bandwidth)
+             tp: 2 x layers all-reduces of 2 (g-1)/g x B x hidden x 2 bytes (ring)
+             dep: 2 x layers all-to-alls of (B / g) x k x hidden x 3 x (g-1)/g bytes
+    step   = max(t_mem, t_flop) + t_comm + layers x layer_overhead  (kernel launches and scheduling, per layer)
+Per request, prefill costs the replica t_prefill = (2 x active x uncached input + attention FLOPs) /
+(g x FLOPS x eta_flop) plus its all-reduce / all-to-all bytes over the link. A cached prefix skips its
+compute (its tokens are still attended to, and still held in the KV cache). Then, at batch B,
+
+    output tokens/s (replica) X = O x B / (B x t_prefill + O x step)
+    tokens/s per user           = X / B        (time per output token includes the prefills it waits for)
+    time to first token         = t_prefill + ceil(uncached input / 8,192) x step    (no queueing)
+
+B is bounded by the KV cache beside the weights, reserved for each sequence's whole length input + output (what
+TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler does, and what requests started together reach), by 1,024
+sequences per scheduler (one per DP rank), and by a latency target: the largest B that keeps tokens/s per
+user and TTFT within it (throughput rises with B, per-user speed falls: the curve InferenceX publishes).
+
+Links: within a scale-up domain (data/gpus.csv scale_up_domain_gpus: 8 for HGX, 72 for GB200 NVL72) half
+the listed scale_up_gb_per_s (vendors list both directions: 900 GB/s NVLink 4 = 450 each way); PCIe cards in
+one server (up to 8) 32 GB/s each way (PCIe 4.0 x16); beyond one node a 400 Gb/s NIC per GPU, 50 GB/s
+(NVIDIA DGX H100/B200 reference architecture: one ConnectX-7 400 Gb/s per GPU). Collectives are not
+overlapped with compute (SGLang's two-batch overlap would hide part of them).
+Precision: each tensor group computes at the fastest tensor-core rate its format allows on the GPU
+(bf16_dense_tflops, fp8_dense_tflops, fp4_dense_tflops): 8-bit formats at FP8 where the GPU has it, NVFP4 and
+MXFP4 at FP4 where it has it; INT4 and GGUF kinds are weight-only (BF16 compute).
+Sources: Williams et al. 2009 (roofline); Kwon et al. 2023 (vLLM, paged KV); Pope et al. 2022 (2·N FLOPs per
+token, memory-bound decode); Agrawal et al. 2024 (Sarathi-Serve, chunked prefill); TensorRT-LLM's
+max_num_tokens default 8,192 (the prefill chunk). eta_bw, eta_flop, layer_overhead_s and collective_latency_s
+are fitted per engine to data/serving_benchmarks.csv (`calibrate`).
 """
 
 from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import least_squares
 
-from .catalog import load_gpus, load_open_models, load_serving_benchmarks
-from .checks import as_array, scalar_or_array
+from .catalog import DATA_DIR, load_serving_benchmarks
+from .checks import as_array, as_share, scalar_or_array
 from .configs import LINEAR_GROUPS
-from .memory import (BITS_PER_WEIGHT, GB, RESERVE_SHARE, DoesNotFit, bits, default_kv_bits, gpu_spec, group_bits,
-                     kv_bytes_from_terms, kv_terms_of, model_spec, numeric_weight_bytes, reported_memory_bytes,
+from .memory import (BITS_PER_WEIGHT, GB, GGUF_KINDS, RESERVE_SHARE, DoesNotFit, _by_name, bits, default_kv_bits,
+                     group_bits, kv_bytes_from_terms, kv_terms_of, model_spec, gpu_spec, reported_memory_bytes,
                      weight_bytes)
 
-DEFAULT_MAX_BATCH = 1024  # sequences a scheduler runs at once (TensorRT-LLM and recent vLLM defaults are 1024-2048)
+DEFAULT_MAX_BATCH = 2048  # sequences one scheduler runs at once (TensorRT-LLM's default max_batch_size)
+PREFILL_CHUNK_TOKENS = 8192  # TensorRT-LLM's default max_num_tokens; vLLM's max_num_batched_tokens is similar
+SCALE_OUT_GB_PER_S = 50.0  # one 400 Gb/s NIC per GPU (DGX H100 / B200 reference architecture), one way
+PCIE_GB_PER_S = 32.0  # PCIe 4.0 x16, one way, between cards without NVLink in one server
+PCIE_NODE_GPUS = 8  # cards in one PCIe server
+DISPATCH_COMBINE_BYTES = 3.0  # DeepEP: FP8 dispatch (1 byte) + BF16 combine (2 bytes) per value
+ACTIVATION_BYTES = 2.0  # BF16 activations in tensor-parallel all-reduces
+#: GPUs per replica the sizing search tries (powers of two and the NVL72 domain), up to `max_gpus`.
+REPLICA_SIZES = (1, 2, 4, 8, 16, 32, 64, 72, 128)
+DEFAULT_MAX_GPUS = 128
+LAYOUTS = ("tp", "dep")
+ENGINES = ("trtllm", "vllm", "sglang")
+#: Formats whose 4-bit floating weights can run on FP4 tensor cores.
+FP4_FORMATS = ("nvfp4", "mxfp4")
+COMPUTE_FORMATS = ("bf16", "fp8", "fp4")
+FIT_FIELDS = ("eta_bw", "eta_flop", "eta_moe", "layer_overhead_s", "collective_latency_s")
+_BATCH_GRID = np.unique(np.round(np.geomspace(1, 1 << 17, 60)))
+
+
+class TargetNotMet(ValueError):
+    """No deployment reaches the latency target: carries the best it can do."""
+
+    def __init__(self, message: str, best: dict):
+        super().__init__(message)
+        self.best = best
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Achieved shares of peak bandwidth and compute, and a fixed per-step overhead (seconds)."""
+    """Achieved shares of peak bandwidth and compute, an overhead per layer per step and a latency per collective
+    (seconds), for one engine ("pooled": fitted on every engine's results)."""
 
     eta_bw: float
     eta_flop: float
-    step_overhead_s: float
-    tp_exponent: float = 1.0  # n GPUs in tensor parallel act as n**tp_exponent GPUs (all-reduce traffic)
+    eta_moe: float  # routed experts' grouped GEMMs reach this share of eta_flop
+    layer_overhead_s: float
+    collective_latency_s: float = 0.0
+    engine: str = "pooled"
 
 
-#: Fitted by `calibrate()` on the "fit" half of data/serving_benchmarks.csv; a test checks they agree.
-DEFAULT_CALIBRATION = Calibration(eta_bw=0.7712, eta_flop=0.5956, step_overhead_s=0.0039, tp_exponent=0.5173)
+#: Fitted by `calibrate(engine=...)` on the "fit" half of data/serving_benchmarks.csv; a test checks they agree.
+CALIBRATIONS = {
+    "pooled": Calibration(0.8267, 0.5497, 0.2207, 0.0002446, 5.737e-05, "pooled"),
+    "trtllm": Calibration(0.6485, 0.6523, 0.235, 0.0001449, 3.354e-05, "trtllm"),
+    "vllm": Calibration(0.3, 0.4371, 0.2207, 0.0002446, 5.737e-05, "vllm"),
+    "sglang": Calibration(0.3, 0.3895, 0.2207, 0.0002446, 5.737e-05, "sglang"),
+}
+#: The engine a call without `engine=` uses: the pooled fit (every engine's results), so no team is told the
+#: numbers of an engine it did not choose.
+DEFAULT_ENGINE = "pooled"
+DEFAULT_CALIBRATION = CALIBRATIONS[DEFAULT_ENGINE]
 
 
-def roofline(*, weights_bytes, routed_expert_bytes, active_params, num_experts, experts_per_token, kv_terms,
-             kv_bits, usable_memory_bytes, bandwidth_bytes_per_s, flops, num_gpus, input_tokens, output_tokens,
-             concurrency=np.inf, max_batch=DEFAULT_MAX_BATCH, calibration: Calibration = DEFAULT_CALIBRATION):
-    """Output tokens per second of a deployment at full load; every argument an array (broadcast).
+def calibration_for(engine: str | None = None, calibration: Calibration | None = None) -> Calibration:
+    """The calibration of `engine` (None: `DEFAULT_ENGINE`), or `calibration` when given. Unknown engine:
+    ValueError listing the known ones."""
+    if calibration is not None:
+        return calibration
+    name = DEFAULT_ENGINE if engine is None else str(engine).strip().lower().replace("-", "").replace("_", "")
+    if name not in CALIBRATIONS:
+        raise ValueError(f"engine must be one of {list(CALIBRATIONS)}, got {engine!r}")
+    return CALIBRATIONS[name]
 
-    `kv_terms` are tokenomics.memory's per-row KV terms, so a sequence's cache at the mean context is exact
-    for every attention design. Returns (tokens_per_s, batch); batch is 0 where the weights leave no room for
-    one sequence.
+
+# ------------------------------------------------------------------------------------------- model x format
+
+@lru_cache(maxsize=4096)
+def _format_row(model: str, weight_format, compute_format, stamp: int) -> tuple:
+    """Per (model, weight format): resident and routed-expert bytes, active parameters per compute class
+    (16-bit, 8-bit, 4-bit floating), default KV bits and the format's name."""
+    m = model_spec(model)
+    fmt = weight_format if isinstance(weight_format, str) else float(bits(weight_format))
+    per = group_bits(model, fmt)
+    key = fmt.strip().lower() if isinstance(fmt, str) else ""
+    weight_only = key in GGUF_KINDS or key == "int4"
+    e = float(m["num_experts"])
+    routed_active = float(m["routed_experts_params_b"]) * (float(m["experts_per_token"]) / e if e else 0.0) * GB
+    other_linear = sum(float(m[f"{g}_params_b"]) for g in LINEAR_GROUPS if g not in ("routed_experts", "mtp")) * GB
+    rest = max(float(m["active_params_b"]) * GB - routed_active - other_linear, 0.0)
+    classes = {("d", 16): rest, ("d", 8): 0.0, ("d", 4): 0.0, ("r", 16): 0.0, ("r", 8): 0.0, ("r", 4): 0.0}
+    for params, b, name in ((routed_active, per["routed_experts"], "r"), (other_linear, per["attention"], "d")):
+        fp4 = key in FP4_FORMATS or (key == "native" and name == "r" and b in (4.5, 4.25))
+        cls = 16 if (weight_only or b > 8.5) else (4 if (b < 8 and fp4) else (8 if b >= 8 else 16))
+        if compute_format is not None and b < 16 and not weight_only:
+            cls = {"bf16": 16, "fp8": 8, "fp4": 4}[compute_format]
+        classes[(name, cls)] += params
+    kv = default_kv_bits(model, fmt)
+    routed_bytes = float(m["routed_experts_params_b"]) * GB * per["routed_experts"] / 8
+    return (weight_bytes(model, fmt), routed_bytes, *classes.values(), kv,
+            fmt if isinstance(fmt, str) else f"{fmt:g} bits")
+
+
+def _stamp(name: str) -> int:
+    return (DATA_DIR / name).stat().st_mtime_ns
+
+
+@lru_cache(maxsize=8)
+def _model_terms(stamp: int) -> pd.DataFrame:
+    """Per catalog model: KV terms, KV shards under TP, attention FLOPs per (query, key) pair, layer counts."""
+    models = _by_name("open_models.csv")
+    terms = pd.DataFrame(kv_terms_of(models), index=models.index)
+    heads = models["num_attention_heads"].to_numpy(dtype=float)
+    mla = models["attention"].isin(["mla", "mla_dsa"]).to_numpy()
+    d_qk_v = np.where(mla, 2 * models["kv_lora_rank"].fillna(0).to_numpy(dtype=float)
+                      + models["qk_rope_head_dim"].fillna(0).to_numpy(dtype=float),
+                      2 * models["head_dim"].to_numpy(dtype=float))
+    terms["attn_flops_pair"] = 2 * heads * d_qk_v  # QK^T and AV, per layer, per (query, key) pair
+    terms["kv_shards"] = np.where(mla, 1.0, models["num_kv_heads"].to_numpy(dtype=float))
+    terms["layers"] = models["num_layers"].to_numpy(dtype=float)
+    terms["hidden"] = models["hidden_size"].to_numpy(dtype=float)
+    terms["num_experts"] = models["num_experts"].to_numpy(dtype=float)
+    terms["experts_per_token"] = models["experts_per_token"].to_numpy(dtype=float)
+    terms["max_context_tokens"] = models["max_context_tokens"].to_numpy(dtype=float)
+    return terms
+
+
+@lru_cache(maxsize=8)
+def _gpu_terms(stamp: int) -> pd.DataFrame:
+    """Per catalog GPU: usable bytes, bandwidth, FLOP/s per compute class, scale-up domain and link."""
+    gpus = _by_name("gpus.csv")
+    out = pd.DataFrame(index=gpus.index)
+    out["usable_bytes"] = [reported_memory_bytes(r) * (1 - RESERVE_SHARE) for _, r in gpus.iterrows()]
+    out["bandwidth"] = gpus["memory_bandwidth_gb_per_s"].to_numpy(dtype=float) * GB
+    out["f16"] = gpus["bf16_dense_tflops"].to_numpy(dtype=float) * 1e12
+    out["f8"] = gpus["fp8_dense_tflops"].to_numpy(dtype=float) * 1e12
+    out["f4"] = gpus["fp4_dense_tflops"].to_numpy(dtype=float) * 1e12
+    out["domain"] = gpus["scale_up_domain_gpus"].to_numpy(dtype=float)
+    out["scale_up"] = gpus["scale_up_gb_per_s"].to_numpy(dtype=float) * GB / 2
+    return out
+
+
+def _check_compute(gpu: str, compute_format, weight_format) -> None:
+    """ValueError where the GPU has no published BF16 rate, or `compute_format` asks for a tensor-core rate the
+    GPU does not have."""
+    if pd.isna(gpu_spec(gpu)["bf16_dense_tflops"]):
+        raise ValueError(f"{gpu_spec(gpu).name}: data/gpus.csv has no dense BF16 throughput (bf16_dense_tflops is "
+                         "empty: not published), so the roofline cannot estimate its throughput")
+    if compute_format is None:
+        return
+    if compute_format not in COMPUTE_FORMATS:
+        raise ValueError(f"compute_format must be one of {COMPUTE_FORMATS} or None, got {compute_format!r}")
+    column = {"bf16": "bf16_dense_tflops", "fp8": "fp8_dense_tflops", "fp4": "fp4_dense_tflops"}[compute_format]
+    if pd.isna(gpu_spec(gpu)[column]):
+        raise ValueError(f"{gpu_spec(gpu).name} has no {compute_format.upper()} tensor cores (data/gpus.csv "
+                         f"{column} is empty): compute_format {compute_format!r} cannot run on it for "
+                         f"weight_format {weight_format!r}")
+
+
+# -------------------------------------------------------------------------------------------- candidates
+
+def candidate_frame(rows: pd.DataFrame, *, compute_format=None) -> pd.DataFrame:
+    """Roofline inputs of (model, gpu, weight_format, gpus_per_replica, layout) rows, one vectorised frame.
+
+    `rows` has those columns (model and gpu as catalog names); optional `kv_bits` (NaN: the format's default).
     """
-    c = calibration
-    n_eff = num_gpus ** c.tp_exponent
-    context = input_tokens + output_tokens / 2.0  # mean context while a sequence decodes
-    kv_per_sequence = kv_bytes_from_terms(kv_terms, context, kv_bits)
-    kv_free = num_gpus * usable_memory_bytes - weights_bytes
-    batch = np.floor(np.maximum(kv_free, 0) / kv_per_sequence)  # paged KV: blocks grow and free
-    batch = np.minimum(np.minimum(batch, max_batch), concurrency)
-    b = np.maximum(batch, 1.0)
-    share_read = np.where(num_experts > 0, 1 - (1 - experts_per_token / np.maximum(num_experts, 1)) ** b, 0.0)
-    bytes_read = weights_bytes - routed_expert_bytes * (1 - share_read) + b * kv_per_sequence
-    t_mem = bytes_read / (n_eff * bandwidth_bytes_per_s * c.eta_bw)
-    t_flop = 2 * active_params * b / (n_eff * flops * c.eta_flop)
-    step = np.maximum(t_mem, t_flop) + c.step_overhead_s
-    prefill = 2 * active_params * input_tokens / (n_eff * flops * c.eta_flop)
-    tokens_per_s = output_tokens / (prefill + output_tokens * step / b)
-    return np.where(batch >= 1, tokens_per_s, 0.0), batch
+    stamp_m, stamp_g = _stamp("open_models.csv"), _stamp("gpus.csv")
+    pairs = rows[["model", "weight_format"]].astype(str).drop_duplicates()
+    lookup = {}
+    for model, fmt in pairs.itertuples(index=False):  # one call per (model, format), not per candidate
+        raw = rows.loc[(rows["model"] == model) & (rows["weight_format"].astype(str) == fmt), "weight_format"].iloc[0]
+        lookup[(model, fmt)] = _format_row(model, raw, compute_format, stamp_m)
+    fmt_cols = pd.DataFrame([lookup[(m, f)] for m, f in zip(rows["model"], rows["weight_format"].astype(str))],
+                            columns=["weights_bytes", "routed_bytes", "a16", "a8", "a4", "r16", "r8", "r4", "kv_default",
+                                     "format_name"],
+                            index=rows.index)
+    out = pd.concat([rows, fmt_cols, _model_terms(stamp_m).loc[rows["model"]].set_index(rows.index),
+                     _gpu_terms(stamp_g).loc[rows["gpu"]].set_index(rows.index)], axis=1)
+    if "kv_bits" not in out:
+        out["kv_bits"] = np.nan
+    out["kv_bits"] = out["kv_bits"].fillna(out["kv_default"])
+    return out
 
 
-def _peak_flops(gpu_rows: pd.DataFrame, bits_per_weight) -> np.ndarray:
-    """FP8 tensor throughput for 8-bit-or-narrower weights where the GPU has it, else BF16 (weight-only quant).
-    A GPU without a published dense BF16 figure (bf16_dense_tflops empty) raises ValueError naming it."""
-    fp8 = gpu_rows["fp8_dense_tflops"].to_numpy(dtype=float)
-    bf16 = gpu_rows["bf16_dense_tflops"].to_numpy(dtype=float)
-    if np.isnan(bf16).any():
-        name = gpu_rows["gpu"].to_numpy()[np.isnan(bf16)][0]
-        raise ValueError(f"{name}: data/gpus.csv has no dense BF16 throughput (bf16_dense_tflops is empty: not "
-                         "published), so the roofline cannot estimate its throughput")
-    return np.where((np.asarray(bits_per_weight) <= 8) & ~np.isnan(fp8), fp8, bf16) * 1e12
+def _rates(c: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Seconds of tensor-core time per token per GPU at eta 1 (2 x params / rate, summed over compute classes;
+    a class the GPU lacks runs at the next wider rate it has), for dense-side and routed-expert parameters; and
+    the attention rate (BF16)."""
+    f16 = c["f16"].to_numpy(dtype=float)
+    f8 = np.where(np.isnan(c["f8"].to_numpy(dtype=float)), f16, c["f8"].to_numpy(dtype=float))
+    f4 = np.where(np.isnan(c["f4"].to_numpy(dtype=float)), f16, c["f4"].to_numpy(dtype=float))
+
+    def seconds(p):
+        return 2 * (c[f"{p}16"].to_numpy(dtype=float) / f16 + c[f"{p}8"].to_numpy(dtype=float) / f8
+                    + c[f"{p}4"].to_numpy(dtype=float) / f4)
+
+    return seconds("a"), seconds("r"), f16
 
 
-def _model_arrays(models: pd.DataFrame, bits_per_weight) -> dict:
-    """Roofline inputs of catalog rows at numeric bits per weight (aligned one-to-one with `bits_per_weight`)."""
-    b = np.asarray(bits_per_weight, dtype=float)
-    routed = models["routed_experts_params_b"].to_numpy(dtype=float) * GB
-    return dict(weights_bytes=numeric_weight_bytes(models, b), routed_expert_bytes=routed * b / 8,
-                active_params=models["active_params_b"].to_numpy(dtype=float) * GB,
-                num_experts=models["num_experts"].to_numpy(dtype=float),
-                experts_per_token=models["experts_per_token"].to_numpy(dtype=float), kv_terms=kv_terms_of(models))
+def _link(c: pd.DataFrame, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bytes per second one way per GPU for the replica's collectives, and nodes the replica spans."""
+    domain = c["domain"].to_numpy(dtype=float)
+    node = np.where(domain > 1, domain, PCIE_NODE_GPUS)
+    inside = g <= node
+    within = np.where(domain > 1, c["scale_up"].to_numpy(dtype=float), PCIE_GB_PER_S * GB)
+    return np.where(inside, within, SCALE_OUT_GB_PER_S * GB), np.ceil(g / node)
 
 
-def _gpu_arrays(gpus: pd.DataFrame, compute_bits) -> dict:
-    usable = np.array([reported_memory_bytes(r) for _, r in gpus.iterrows()]) * (1 - RESERVE_SHARE)
-    return dict(usable_memory_bytes=usable,
-                bandwidth_bytes_per_s=gpus["memory_bandwidth_gb_per_s"].to_numpy(dtype=float) * GB,
-                flops=_peak_flops(gpus, compute_bits))
+def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0.0,
+             calibration: Calibration | dict = DEFAULT_CALIBRATION) -> dict:
+    """Throughput, per-user speed, TTFT and batch limit of candidate replicas (rows of `candidate_frame`).
 
-
-def _deployment(model: str, gpu: str, weight_format) -> dict:
-    """Roofline inputs of one model in `weight_format` (a name, 'native' or numeric bits) on one GPU kind."""
-    m, g = model_spec(model), gpu_spec(gpu)
-    per_group = group_bits(model, weight_format if isinstance(weight_format, str) else float(bits(weight_format)))
-    compute_bits = max(per_group[k] for k in LINEAR_GROUPS if m[f"{k}_params_b"] > 0)
-    arrays = {k: (v[0] if not isinstance(v, dict) else {t: a[0] for t, a in v.items()})
-              for k, v in _model_arrays(m.to_frame().T, 16.0).items()}
-    arrays["weights_bytes"] = weight_bytes(model, weight_format)
-    arrays["routed_expert_bytes"] = m["routed_experts_params_b"] * GB * per_group["routed_experts"] / 8
-    gpu_rows = g.to_frame().T.reset_index(names="gpu")
-    arrays.update({k: v[0] for k, v in _gpu_arrays(gpu_rows, compute_bits).items()})
-    return arrays
-
-
-def throughput_tokens_per_s(model: str, gpu: str, weight_format, input_tokens, output_tokens, num_gpus=1,
-                            kv_bits=None, concurrency=np.inf, calibration: Calibration = DEFAULT_CALIBRATION):
-    """Output tokens per second of the whole deployment (`num_gpus` x `gpu`) at full load.
-
-    `weight_format`: "native", a format name or bits per weight (tokenomics.memory.group_bits); `kv_bits`
-    None follows the format (`default_kv_bits`). Broadcasts over token lengths, GPU count and concurrency.
-    Raises `DoesNotFit` where the weights leave no room for a single sequence's KV cache.
+    `input_tokens`, `output_tokens`, `cached_share` broadcast against the rows (shape (n,) or (n, 1));
+    `batch` is (n, k) or broadcastable: the sequences in flight, capped here at the KV / scheduler limit.
+    `calibration`: one Calibration or a dict of per-row arrays (eta_bw, eta_flop, layer_overhead_s,
+    collective_latency_s). Returns arrays of shape (n, k): output_tokens_per_s (one replica), batch,
+    tokens_per_s_per_user, ttft_s, step_s, prefill_s, and (n,) max_batch.
     """
+    cal = calibration if isinstance(calibration, dict) else vars(calibration)
+    col = (lambda name: c[name].to_numpy(dtype=float)[:, None])
+    eta_bw, eta_flop, eta_moe, overhead, alpha = (
+        np.asarray(cal[k], dtype=float).reshape(-1, 1) if np.ndim(cal[k]) else float(cal[k]) for k in FIT_FIELDS)
+    g = col("gpus_per_replica")
+    dep = (c["layout"].to_numpy() == "dep")[:, None]
+    i = np.asarray(input_tokens, dtype=float).reshape(-1, 1) if np.ndim(input_tokens) else float(input_tokens)
+    o = np.asarray(output_tokens, dtype=float).reshape(-1, 1) if np.ndim(output_tokens) else float(output_tokens)
+    cached = np.asarray(cached_share, dtype=float).reshape(-1, 1) if np.ndim(cached_share) else float(cached_share)
+    new = i * (1 - cached)
+    ctx = i + o / 2.0
+    terms = {k: c[k].to_numpy(dtype=float)[:, None] for k in
+             ("full", "sliding", "chunked", "linear", "mla", "mla_dsa", "gqa_values", "mla_values", "indexer_bytes",
+              "window", "chunk", "state_values")}
+    kv = kv_bytes_from_terms(terms, ctx, col("kv_bits"))
+    kv_full = kv_bytes_from_terms(terms, i + o, col("kv_bits"))
+    rep = np.where(dep, 1.0, g / np.minimum(g, col("kv_shards")))
+    w, w_e, usable = col("weights_bytes"), col("routed_bytes"), col("usable_bytes")
+    w_dense = w - w_e
+    free_tp = (g * usable - w) / (kv_full * rep)
+    free_dep = g * np.floor((usable - w_dense - w_e / g) / kv_full)
+    cap = DEFAULT_MAX_BATCH * np.where(dep, g, 1.0)
+    max_batch = np.floor(np.clip(np.where(dep, free_dep, free_tp), 0, None))
+    max_batch = np.minimum(max_batch, cap)
+    b = np.maximum(np.minimum(np.asarray(batch, dtype=float), max_batch), 1.0)
+    e, k = col("num_experts"), col("experts_per_token")
+    share = np.where(e > 0, 1 - (1 - k / np.maximum(e, 1)) ** b, 0.0)
+    weights_read = np.where(dep, w_dense + w_e * share / g, (w_dense + w_e * share) / g)
+    kv_read = b * kv * rep / g
+    t_mem = (weights_read + kv_read) / (col("bandwidth") * eta_bw)
+    dense_s, routed_s, f16 = (x[:, None] for x in _rates(c))
+    per_token = dense_s + routed_s / eta_moe
+    pair = col("attn_flops_pair")
+    attn_layers = terms["full"] + terms["mla"] + terms["mla_dsa"]
+    attn_ctx = (attn_layers * ctx + terms["sliding"] * np.minimum(ctx, terms["window"])
+                + terms["chunked"] * np.minimum(ctx, terms["chunk"]))
+    t_flop = b / g * (per_token + pair * attn_ctx / f16) / eta_flop
+    link, _nodes = _link(c, c["gpus_per_replica"].to_numpy(dtype=float))
+    link = link[:, None]
+    hidden, layers = col("hidden"), col("layers")
+    multi = g > 1
+    ar_bytes = 2 * (g - 1) / g * b * hidden * ACTIVATION_BYTES
+    a2a_bytes = b / g * k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g
+    t_comm = np.where(multi, 2 * layers * (alpha + np.where(dep, a2a_bytes, ar_bytes) / link), 0.0)
+    step = np.maximum(t_mem, t_flop) + t_comm + layers * overhead
+    seen = i - new
+    attn_prefill = (attn_layers * (i ** 2 - seen ** 2) / 2 + terms["sliding"] * new * np.minimum(ctx, terms["window"])
+                    + terms["chunked"] * new * np.minimum(ctx, terms["chunk"]))
+    prefill_comm = np.where(multi, 2 * layers * new * np.where(
+        dep, k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g / g, 2 * (g - 1) / g * hidden * ACTIVATION_BYTES) / link,
+        0.0)
+    prefill = (new * per_token + pair * attn_prefill / f16) / (g * eta_flop) + prefill_comm
+    tps = o * b / (b * prefill + o * step)
+    fits = max_batch >= 1
+    chunks = np.maximum(np.ceil(new / PREFILL_CHUNK_TOKENS), 1.0)
+    shape = np.broadcast_shapes(tps.shape, b.shape)
+    return {"output_tokens_per_s": np.broadcast_to(np.where(fits, tps, 0.0), shape),
+            "batch": np.broadcast_to(np.where(fits, b, 0.0), shape),
+            "tokens_per_s_per_user": np.broadcast_to(np.where(fits, tps / b, 0.0), shape),
+            "ttft_s": np.broadcast_to(prefill + chunks * step, shape),
+            "step_s": np.broadcast_to(step, shape), "prefill_s": np.broadcast_to(prefill, shape),
+            "max_batch": max_batch[:, 0]}
+
+
+def _targets(min_output_tokens_per_s_per_user, max_ttft_s) -> tuple[float, float]:
+    u = 0.0 if min_output_tokens_per_s_per_user is None else float(
+        as_array("min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user))
+    t = np.inf if max_ttft_s is None else float(as_array("max_ttft_s", max_ttft_s, low=0.0, low_open=True))
+    return u, t
+
+
+def at_target(c: pd.DataFrame, input_tokens, output_tokens, *, cached_share=0.0, concurrency=np.inf,
+              min_output_tokens_per_s_per_user=None, max_ttft_s=None,
+              calibration: Calibration | dict = DEFAULT_CALIBRATION) -> dict:
+    """Each candidate replica at the largest batch that meets the latency target (vectorised over a batch grid).
+
+    Returns per row: output_tokens_per_s, batch, tokens_per_s_per_user, ttft_s, prefill_s, step_s, meets_target,
+    fits (room for one sequence) and, where the target is missed, the best the replica does at batch 1.
+    """
+    u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+    conc = np.asarray(concurrency, dtype=float).reshape(-1, 1) if np.ndim(concurrency) else float(concurrency)
+    grid = np.minimum(_BATCH_GRID[None, :], conc)
+    r = evaluate(c, input_tokens, output_tokens, grid, cached_share, calibration)
+    top = np.minimum(r["max_batch"][:, None], conc)
+    r_top = evaluate(c, input_tokens, output_tokens, top, cached_share, calibration)
+    keys = ("output_tokens_per_s", "batch", "tokens_per_s_per_user", "ttft_s", "prefill_s", "step_s")
+    full = {k: np.concatenate([r[k], r_top[k]], axis=1) for k in keys}
+    ok = (full["tokens_per_s_per_user"] >= u) & (full["ttft_s"] <= t) & (full["batch"] >= 1)
+    score = np.where(ok, full["output_tokens_per_s"], -1.0)
+    pick = np.argmax(score, axis=1)
+    rows = np.arange(len(c))
+    out = {k: full[k][rows, pick] for k in keys}
+    out["meets_target"] = ok[rows, pick]
+    out["fits"] = r["max_batch"] >= 1
+    for k in keys:  # missed: the fastest it gets per user, at batch 1
+        out[k] = np.where(out["meets_target"], out[k], full[k][:, 0])
+    return out
+
+
+def _deployments(model: str, gpu: str, weight_format, max_gpus: float, sizes=REPLICA_SIZES) -> pd.DataFrame:
+    """Every replica layout of one (model, gpu, format) up to `max_gpus` GPUs per replica."""
+    moe = float(model_spec(model)["num_experts"]) > 0
+    g = np.array([s for s in sizes if s <= min(max_gpus, _largest_replica(gpu))], dtype=float)
+    layouts = [("tp", g)] + ([("dep", g[g >= 2])] if moe else [])
+    rows = [{"model": model_spec(model).name, "gpu": gpu_spec(gpu).name, "weight_format": weight_format,
+             "gpus_per_replica": s, "layout": name} for name, sizes_ in layouts for s in sizes_]
+    return pd.DataFrame(rows)
+
+
+def _largest_replica(gpu: str) -> float:
+    """GPUs one replica may span: any number of nodes for GPUs with a scale-up fabric (NVLink, Infinity Fabric),
+    one PCIe server of `PCIE_NODE_GPUS` cards for GPUs without one (no engine ships multi-node TP over PCIe)."""
+    return np.inf if float(gpu_spec(gpu)["scale_up_domain_gpus"]) > 1 else PCIE_NODE_GPUS
+
+
+def _check_lengths(model: str, input_tokens, output_tokens):
     m = model_spec(model)
     i = as_array("input_tokens", input_tokens, low=0.0)
     o = as_array("output_tokens", output_tokens, low=0.0, low_open=True)
-    n = as_array("num_gpus", num_gpus, low=1.0)
-    conc = as_array("concurrency", concurrency, low=1.0)
     if np.any(i + o > m["max_context_tokens"]):
         raise ValueError(f"input_tokens + output_tokens exceeds {m.name}'s max_context_tokens "
                          f"{m['max_context_tokens']:,.0f}")
-    kv_bits = default_kv_bits(model, weight_format) if kv_bits is None else kv_bits
-    arrays = _deployment(model, gpu, weight_format)
-    tps, batch = roofline(**arrays, kv_bits=kv_bits, num_gpus=n, input_tokens=i, output_tokens=o, concurrency=conc,
-                          calibration=calibration)
-    if np.any(batch < 1):
-        need = arrays["weights_bytes"] / (1 - RESERVE_SHARE)
-        fmt = weight_format if isinstance(weight_format, str) else f"{float(np.max(bits(weight_format))):g} bits"
-        raise DoesNotFit(f"{m.name} at {fmt} does not fit on {float(np.min(n)):g} x {gpu_spec(gpu).name} "
-                         f"with room for one sequence: weights alone need {need / GB:,.1f} GB with the reserve",
-                         need)
-    return scalar_or_array(tps)
+    return i, o
 
+
+def _shape_name(layout: str, g: float) -> dict:
+    g = int(g)
+    return {"tp": g, "ep": 1, "dp": 1} if layout == "tp" else {"tp": 1, "ep": g, "dp": g}
+
+
+def _fmt_label(weight_format) -> str:
+    return weight_format if isinstance(weight_format, str) else f"{float(np.max(bits(weight_format))):g} bits"
+
+
+def throughput_tokens_per_s(model: str, gpu: str, weight_format, input_tokens, output_tokens, num_gpus=1,
+                            kv_bits=None, concurrency=np.inf, calibration: Calibration | None = None, *,
+                            cached_share=0.0, engine: str | None = None, min_output_tokens_per_s_per_user=None,
+                            max_ttft_s=None, compute_format=None, max_gpus_per_replica=DEFAULT_MAX_GPUS):
+    """Output tokens per second of the best deployment on `num_gpus` x `gpu` at full load.
+
+    The best of every deployment that fits in n GPUs: floor(n / g) replicas of g GPUs each (tp or, for MoE
+    models, dep layout; g up to `max_gpus_per_replica`), each at the largest batch meeting the latency target
+    (`min_output_tokens_per_s_per_user`, `max_ttft_s`; None: no limit). `weight_format`: "native", a format
+    name or bits per weight; `kv_bits` None follows the format (`default_kv_bits`); `cached_share`: share of
+    the input served from the prefix cache (no prefill compute); `concurrency` bounds the sequences in flight
+    over the whole deployment; `engine` picks the calibration (`CALIBRATIONS`). Broadcasts over token lengths,
+    GPU count, concurrency and cached share.
+    Raises `DoesNotFit` where no replica of at most n GPUs holds one sequence, `TargetNotMet` (with the best
+    per-user speed) where none meets the target.
+    """
+    best = best_deployment(model, gpu, weight_format, input_tokens, output_tokens, num_gpus, kv_bits=kv_bits,
+                           concurrency=concurrency, calibration=calibration, cached_share=cached_share, engine=engine,
+                           min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user, max_ttft_s=max_ttft_s,
+                           compute_format=compute_format, max_gpus_per_replica=max_gpus_per_replica)
+    return scalar_or_array(best["output_tokens_per_s"])
+
+
+def best_deployment(model: str, gpu: str, weight_format, input_tokens, output_tokens, num_gpus=None, *,
+                    kv_bits=None, concurrency=np.inf, calibration: Calibration | None = None, cached_share=0.0,
+                    engine: str | None = None, min_output_tokens_per_s_per_user=None, max_ttft_s=None,
+                    compute_format=None, max_gpus_per_replica=DEFAULT_MAX_GPUS) -> dict:
+    """Which deployment `throughput_tokens_per_s` chooses, and how it runs (arrays where the inputs broadcast).
+
+    `num_gpus` None: the single replica with the most output tokens per second per GPU (GPUs per replica up
+    to `max_gpus_per_replica`). Returns replicas, gpus_per_replica, num_gpus (used), layout, tp, ep, dp,
+    nodes, replica_output_tokens_per_s, output_tokens_per_s (all replicas), batch (per replica),
+    tokens_per_s_per_user, ttft_s, prefill_time_share, meets_target.
+    """
+    _check_compute(gpu, compute_format, weight_format)
+    i, o = _check_lengths(model, input_tokens, output_tokens)
+    cached = as_share("cached_share", cached_share)
+    conc_all = as_array("concurrency", concurrency, low=1.0)
+    cal = calibration_for(engine, calibration)
+    n_req = None if num_gpus is None else as_array("num_gpus", num_gpus, low=1.0)
+    cap = float(as_array("max_gpus_per_replica", max_gpus_per_replica, low=1.0))
+    if n_req is not None:
+        cap = min(cap, float(np.max(n_req)))
+    d = _deployments(model, gpu, weight_format, cap)
+    d["kv_bits"] = np.nan if kv_bits is None else float(np.max(as_array("kv_bits", kv_bits, low=1.0, high=32.0)))
+    c = candidate_frame(d, compute_format=compute_format)
+    shape = np.broadcast_shapes(i.shape, o.shape, cached.shape, conc_all.shape, () if n_req is None else n_req.shape)
+    flat = {k: np.broadcast_to(v, shape).reshape(-1) for k, v in (("i", i), ("o", o), ("cached", cached),
+                                                                    ("conc", conc_all))}
+    n_flat = None if n_req is None else np.broadcast_to(n_req, shape).reshape(-1)
+    s, nd = flat["i"].size, len(c)
+    big = c.loc[np.tile(np.arange(nd), s)].reset_index(drop=True)
+    g = big["gpus_per_replica"].to_numpy(dtype=float)
+    ns = np.repeat(n_flat, nd) if n_flat is not None else g
+    replicas = np.floor(ns / g)
+    conc_per = np.repeat(flat["conc"], nd) / np.maximum(replicas, 1)
+    r = at_target(big, np.repeat(flat["i"], nd), np.repeat(flat["o"], nd), cached_share=np.repeat(flat["cached"], nd),
+                  concurrency=conc_per, min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user,
+                  max_ttft_s=max_ttft_s, calibration=cal)
+    usable = (replicas >= 1) & r["fits"]
+    total = np.where(usable & r["meets_target"], replicas * r["output_tokens_per_s"], 0.0)
+    score = (total if n_flat is not None else total / g).reshape(s, nd)
+    pick = np.argmax(score, axis=1) + np.arange(s) * nd
+    fmt = _fmt_label(weight_format)
+    if not np.all(usable.reshape(s, nd).any(axis=1)):
+        need = float(c["weights_bytes"].min()) / (1 - RESERVE_SHARE)
+        raise DoesNotFit(f"{model_spec(model).name} at {fmt} does not fit on {cap:g} x {gpu_spec(gpu).name} "
+                         f"with room for one sequence: weights alone need {need / GB:,.1f} GB with the reserve", need)
+    if not np.all((score > 0).any(axis=1)):
+        speed = np.where(usable, r["tokens_per_s_per_user"], 0.0)
+        j = int(np.argmax(speed))
+        best = {k: float(v[j]) for k, v in r.items() if np.ndim(v)}
+        u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+        raise TargetNotMet(f"{model_spec(model).name} at {fmt} on {gpu_spec(gpu).name} cannot meet the target "
+                           f"({u:g} output tokens/s per user, TTFT <= {t:g} s) with up to {cap:g} GPUs per replica: "
+                           f"the fastest is {best['tokens_per_s_per_user']:.1f} tokens/s per user with TTFT "
+                           f"{best['ttft_s']:.2f} s ({big['layout'].iloc[j]} over {g[j]:g} GPUs, batch 1)", best)
+    lay = big["layout"].to_numpy()[pick]
+    gp = g[pick]
+    _link_bw, nodes = _link(big.iloc[pick], gp)
+    prefill_share = (r["batch"] * r["prefill_s"] / (r["batch"] * r["prefill_s"] + np.repeat(flat["o"], nd)
+                                                     * r["step_s"]))[pick]
+    shapes = [_shape_name(a, b) for a, b in zip(lay, gp)]
+    out = {"replicas": replicas[pick], "gpus_per_replica": gp, "num_gpus": replicas[pick] * gp,
+           "layout": lay, "tp": np.array([x["tp"] for x in shapes], dtype=float),
+           "ep": np.array([x["ep"] for x in shapes], dtype=float), "dp": np.array([x["dp"] for x in shapes], dtype=float),
+           "nodes": nodes, "replica_output_tokens_per_s": r["output_tokens_per_s"][pick],
+           "output_tokens_per_s": replicas[pick] * r["output_tokens_per_s"][pick], "batch": r["batch"][pick],
+           "tokens_per_s_per_user": r["tokens_per_s_per_user"][pick], "ttft_s": r["ttft_s"][pick],
+           "prefill_time_share": prefill_share, "meets_target": r["meets_target"][pick], "engine": cal.engine}
+    if shape == ():
+        return {k: (v[0] if isinstance(v, np.ndarray) and v.dtype.kind in "fb" else
+                    (str(v[0]) if isinstance(v, np.ndarray) else v)) for k, v in out.items()}
+    return {k: (v.reshape(shape) if isinstance(v, np.ndarray) else v) for k, v in out.items()}
+
+
+def prefill_time_share(model: str, gpu: str, weight_format, input_tokens, output_tokens, cached_share=0.0, *,
+                       num_gpus=None, engine: str | None = None, min_output_tokens_per_s_per_user=None,
+                       max_ttft_s=None, kv_bits=None, calibration: Calibration | None = None):
+    """Share of a replica's GPU time spent on prefill, on the deployment `best_deployment` chooses:
+
+        B x t_prefill / (B x t_prefill + O x step)
+
+    what splits a self-hosted replica's cost into a price per input token and per output token that add up to
+    the replica's cost (`owning.token_prices`). Broadcasts over lengths and cached share.
+    """
+    return scalar_or_array(np.asarray(best_deployment(
+        model, gpu, weight_format, input_tokens, output_tokens, num_gpus, kv_bits=kv_bits, calibration=calibration,
+        cached_share=cached_share, engine=engine, min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user,
+        max_ttft_s=max_ttft_s)["prefill_time_share"], dtype=float))
+
+
+def best_tensor_parallel(model: str, gpu: str, weight_format, input_tokens, output_tokens, kv_bits=None,
+                         calibration: Calibration | None = None, *, engine: str | None = None,
+                         max_gpus_per_replica=DEFAULT_MAX_GPUS) -> int:
+    """GPUs per replica of the deployment with the most output tokens per second per GPU (`best_deployment`
+    with `num_gpus=None`). Raises `DoesNotFit` when no replica holds one sequence."""
+    best = best_deployment(model, gpu, weight_format, float(np.max(input_tokens)), float(np.max(output_tokens)),
+                           kv_bits=kv_bits, calibration=calibration, engine=engine,
+                           max_gpus_per_replica=max_gpus_per_replica)
+    return int(best["gpus_per_replica"])
+
+
+# --------------------------------------------------------------------------------------- candidate table
+
+def formats_for(model: str, gpu: str) -> list:
+    """Weight formats worth trying for `model` on `gpu`: its native checkpoint, BF16, FP8 where the GPU has FP8
+    tensor cores, MXFP4 where it has FP4 (and NVFP4 on NVIDIA's FP4 GPUs: AMD's CDNA 4 runs the OCP MX formats,
+    AMD Instinct MI355X data sheet), and INT4 (weight-only) everywhere."""
+    g = gpu_spec(gpu)
+    native = model_spec(model)["native_format"].strip().lower()
+    out = ["native"] + [f for f in ("bf16",) if native != "bf16"]
+    out += ["fp8"] if pd.notna(g["fp8_dense_tflops"]) and not native.startswith("fp8") else []
+    if pd.notna(g["fp4_dense_tflops"]):  # NVFP4 is NVIDIA's block format; MXFP4 is the OCP one both vendors run
+        out += [f for f in FP4_FORMATS if f != "nvfp4" or str(g["vendor"]).strip().upper() == "NVIDIA"]
+    return out + ["int4"]
+
+
+def deployment_table(models=None, gpus=None, formats=None, input_tokens=1000, output_tokens=200, *, cached_share=0.0,
+                     min_output_tokens_per_s_per_user=None, max_ttft_s=None, engine: str | None = None,
+                     max_gpus=DEFAULT_MAX_GPUS, kv_bits=None, calibration: Calibration | None = None,
+                     include_infeasible: bool = True) -> pd.DataFrame:
+    """One row per (model, gpu, weight format, replica layout): the candidates a recommender searches.
+
+    Every replica of g GPUs (g in `REPLICA_SIZES` up to `max_gpus`; tp, and dep for MoE models) at the largest
+    batch meeting the latency target. `formats` None: `formats_for(model, gpu)` per pair. Columns: model, gpu,
+    weight_format, gpus_per_replica, layout, tp, ep, dp, nodes, output_tokens_per_s (one replica),
+    output_tokens_per_s_per_gpu, tokens_per_s_per_user, ttft_s, batch, prefill_time_share, meets_target, reason,
+    engine. `reason` is empty for rows that meet the target, else why not ("weights do not fit", "misses the
+    target: at most 12.3 tokens/s per user", "TTFT 3.1 s at batch 1"). Vectorised over every candidate.
+    """
+    cal = calibration_for(engine, calibration)
+    models = list(_by_name("open_models.csv").index) if models is None else [model_spec(m).name for m in models]
+    gpus = [g for g in _by_name("gpus.csv").index
+            if pd.notna(_by_name("gpus.csv").at[g, "bf16_dense_tflops"])] if gpus is None else [gpu_spec(g).name
+                                                                                                  for g in gpus]
+    i = float(as_array("input_tokens", input_tokens, low=0.0))
+    o = float(as_array("output_tokens", output_tokens, low=0.0, low_open=True))
+    cached = float(as_share("cached_share", cached_share))
+    sizes = np.array([s for s in REPLICA_SIZES if s <= max_gpus], dtype=float)
+    spec = _by_name("open_models.csv")
+    frames = []
+    for m in models:
+        if i + o > spec.at[m, "max_context_tokens"]:
+            continue
+        layouts = [("tp", sizes)] + ([("dep", sizes[sizes >= 2])] if spec.at[m, "num_experts"] > 0 else [])
+        shape = pd.DataFrame([(lay, s) for lay, ss in layouts for s in ss], columns=["layout", "gpus_per_replica"])
+        for gname in gpus:
+            fmts = formats_for(m, gname) if formats is None else list(formats)
+            mine = shape[shape["gpus_per_replica"] <= _largest_replica(gname)]
+            frames.append(pd.DataFrame({"model": m, "gpu": gname, "weight_format": fmts}).merge(mine, how="cross"))
+    rows = pd.concat(frames, ignore_index=True)
+    rows["kv_bits"] = np.nan if kv_bits is None else float(kv_bits)
+    c = candidate_frame(rows)
+    r = at_target(c, i, o, cached_share=cached, min_output_tokens_per_s_per_user=min_output_tokens_per_s_per_user,
+                  max_ttft_s=max_ttft_s, calibration=cal)
+    g = c["gpus_per_replica"].to_numpy(dtype=float)
+    dep = c["layout"].to_numpy() == "dep"
+    _bw, nodes = _link(c, g)
+    u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+    share = r["batch"] * r["prefill_s"] / (r["batch"] * r["prefill_s"] + o * r["step_s"])
+    reason = np.where(~r["fits"], "weights and one sequence's KV cache do not fit", np.where(
+        r["meets_target"], "", np.where(r["tokens_per_s_per_user"] < u, "misses the target: at most "
+                                        + np.char.mod("%.1f", r["tokens_per_s_per_user"]) + " tokens/s per user",
+                                        "misses the target: TTFT " + np.char.mod("%.2f", r["ttft_s"]) + " s at batch 1")))
+    out = pd.DataFrame({
+        "model": c["model"], "gpu": c["gpu"], "weight_format": c["weight_format"].astype(str),
+        "gpus_per_replica": g.astype(int), "layout": c["layout"], "tp": np.where(dep, 1, g).astype(int),
+        "ep": np.where(dep, g, 1).astype(int), "dp": np.where(dep, g, 1).astype(int), "nodes": nodes.astype(int),
+        "output_tokens_per_s": np.where(r["fits"], r["output_tokens_per_s"], 0.0),
+        "output_tokens_per_s_per_gpu": np.where(r["fits"], r["output_tokens_per_s"] / g, 0.0),
+        "tokens_per_s_per_user": np.where(r["fits"], r["tokens_per_s_per_user"], 0.0),
+        "ttft_s": np.where(r["fits"], r["ttft_s"], np.nan), "batch": np.where(r["fits"], r["batch"], 0.0),
+        "prefill_time_share": np.where(r["fits"], share, np.nan),
+        "meets_target": r["meets_target"] & r["fits"], "reason": reason, "engine": cal.engine})
+    return out if include_infeasible else out[out["meets_target"]].reset_index(drop=True)
+
+
+def interactivity_curve(model: str, gpu: str, weight_format, input_tokens, output_tokens, *, cached_share=0.0,
+                        engine: str | None = None, max_gpus_per_replica=8, kv_bits=None,
+                        calibration: Calibration | None = None) -> pd.DataFrame:
+    """Throughput per GPU against tokens/s per user: for each batch on the grid, the replica layout (up to
+    `max_gpus_per_replica` GPUs) with the most output per GPU, then only the Pareto front (faster users never
+    get more per GPU). Columns: tokens_per_s_per_user, output_tokens_per_s_per_gpu, ttft_s, batch,
+    gpus_per_replica, layout. The curve InferenceX plots (throughput per GPU against interactivity)."""
+    _check_compute(gpu, None, weight_format)
+    _check_lengths(model, input_tokens, output_tokens)
+    d = _deployments(model, gpu, weight_format, max_gpus_per_replica)
+    d["kv_bits"] = np.nan if kv_bits is None else float(kv_bits)
+    c = candidate_frame(d)
+    r = evaluate(c, float(input_tokens), float(output_tokens), _BATCH_GRID[None, :], float(cached_share),
+                 calibration_for(engine, calibration))
+    g = c["gpus_per_replica"].to_numpy(dtype=float)[:, None]
+    valid = (r["batch"] >= 1) & (r["batch"] == np.minimum(_BATCH_GRID[None, :], r["max_batch"][:, None]))
+    table = pd.DataFrame({
+        "tokens_per_s_per_user": r["tokens_per_s_per_user"][valid],
+        "output_tokens_per_s_per_gpu": (r["output_tokens_per_s"] / g)[valid], "ttft_s": r["ttft_s"][valid],
+        "batch": r["batch"][valid], "gpus_per_replica": np.broadcast_to(g, valid.shape)[valid],
+        "layout": np.broadcast_to(c["layout"].to_numpy()[:, None], valid.shape)[valid]})
+    table = table.sort_values("tokens_per_s_per_user", ascending=False).reset_index(drop=True)
+    front = table["output_tokens_per_s_per_gpu"] > table["output_tokens_per_s_per_gpu"].cummax().shift(fill_value=0)
+    return table[front].reset_index(drop=True)
+
+
+# ------------------------------------------------------------------------------------------- calibration
 
 def benchmark_split(benchmark_ids: pd.Series) -> np.ndarray:
     """Deterministic half split by a CRC of the id: True = used for fitting, False = held out."""
@@ -155,46 +640,107 @@ def benchmark_split(benchmark_ids: pd.Series) -> np.ndarray:
 
 
 def usable_benchmarks() -> pd.DataFrame:
-    """Benchmarks with the lengths and precision the model needs, joined to their model and GPU rows."""
+    """Benchmarks the roofline can be checked against: an engine of ENGINES, lengths and GPU count known, not
+    disaggregated; joined with their deployment. `fit` marks the fitted half of the full-load rows.
+
+    Bits per weight: the kit's one figure per named format (NVFP4 4.5, MXFP4 4.25), over the file's column.
+    KV bits: the stated kv_precision, else the format's default (`default_kv_bits`), as a default call uses.
+    Deployment: dep where the row states attention DP with expert parallelism, else tp over tp GPUs per replica
+    (replicas = num_gpus / tp); rows that state no layout are the kit's best deployment on num_gpus (as a team
+    asking `throughput_tokens_per_s(..., num_gpus=n)` gets).
+    """
     bench = load_serving_benchmarks()
-    # one bits figure per named format, the kit's (NVFP4 4.5 with its scales), over the file's own column
+    bench = bench[bench["engine"].isin(ENGINES) & bench["num_gpus"].notna() & bench["input_tokens"].notna()
+                  & bench["output_tokens_per_s"].notna() & (bench["disaggregated"] == "no")].reset_index(drop=True)
     known = bench["precision"].str.lower().map(BITS_PER_WEIGHT)
     bench["bits_per_weight"] = known.fillna(bench["bits_per_weight"])
-    bench = bench.dropna(subset=["input_tokens", "bits_per_weight"]).reset_index(drop=True)
-    # FP8 checkpoints in these frameworks quantise the KV cache to FP8 too (assumption; BF16 otherwise)
-    bench["kv_bits"] = np.where(bench["precision"].str.lower() == "fp8", 8.0, 16.0)
+    bench = bench.dropna(subset=["bits_per_weight"]).reset_index(drop=True)
+    bench["weight_format"] = np.where(known.loc[bench.index].notna(), bench["precision"].str.lower(),
+                                      bench["bits_per_weight"].astype(str))
+    kv = bench["kv_precision"].str.lower().map({"fp8": 8.0, "bf16": 16.0, "fp16": 16.0, "fp16/bf16": 16.0})
+    bench["kv_bits"] = kv
+    bench["layout"] = np.where((bench["dp"] > 1) & (bench["ep"] > 1), "dep", "tp")
+    bench["gpus_per_replica"] = np.where(bench["layout"] == "dep", bench["dp"], bench["tp"])
     bench["fit"] = benchmark_split(bench["benchmark_id"]) & (bench["full_load"] == "yes")
     return bench
 
 
-def predict_benchmarks(bench: pd.DataFrame, calibration: Calibration = DEFAULT_CALIBRATION) -> np.ndarray:
-    """The roofline's output tokens per second for each benchmark row, in one vectorised call."""
-    models = load_open_models().set_index("model").loc[bench["model"]].reset_index()
-    gpus = load_gpus().set_index("gpu").loc[bench["gpu"]].reset_index()
-    b = bench["bits_per_weight"].to_numpy(dtype=float)
-    tps, _ = roofline(**_model_arrays(models, b), **_gpu_arrays(gpus, b), kv_bits=bench["kv_bits"].to_numpy(dtype=float),
-                      num_gpus=bench["num_gpus"].to_numpy(dtype=float),
-                      input_tokens=bench["input_tokens"].to_numpy(dtype=float),
-                      output_tokens=bench["output_tokens"].to_numpy(dtype=float),
-                      concurrency=bench["concurrency"].fillna(np.inf).to_numpy(dtype=float), calibration=calibration)
-    return tps
+def _benchmark_candidates(bench: pd.DataFrame) -> dict:
+    """The candidate replicas behind each benchmark row: its stated layout, or every layout the kit may choose on
+    its GPUs where it states none (the prediction then takes the best, as `throughput_tokens_per_s` does)."""
+    stated = bench["gpus_per_replica"].notna().to_numpy()
+    n = bench["num_gpus"].to_numpy(dtype=float)
+    moe = bench["model"].map(lambda m: model_spec(m)["num_experts"] > 0).to_numpy()
+    options = pd.DataFrame([(lay, float(s)) for lay in LAYOUTS for s in REPLICA_SIZES if not (lay == "dep" and s < 2)],
+                           columns=["layout", "gpus_per_replica"])
+    free = pd.DataFrame({"row": np.flatnonzero(~stated)}).merge(options, how="cross")
+    free = free[(free["gpus_per_replica"].to_numpy() <= n[free["row"]])
+                & ((free["layout"] == "tp").to_numpy() | moe[free["row"]])]
+    fixed = pd.DataFrame({"row": np.flatnonzero(stated), "layout": bench["layout"].to_numpy()[stated],
+                          "gpus_per_replica": bench["gpus_per_replica"].to_numpy(dtype=float)[stated]})
+    ex = pd.concat([fixed, free], ignore_index=True)
+    src = bench.iloc[ex["row"]].reset_index(drop=True)
+    rows = pd.DataFrame({"model": src["model"], "gpu": src["gpu"], "weight_format": src["weight_format"],
+                         "gpus_per_replica": ex["gpus_per_replica"], "layout": ex["layout"], "kv_bits": src["kv_bits"]})
+    replicas = np.floor(n[ex["row"]] / ex["gpus_per_replica"].to_numpy())
+    return {"c": candidate_frame(rows), "row": ex["row"].to_numpy(), "n": len(bench), "replicas": replicas,
+            "input": src["input_tokens"].to_numpy(dtype=float), "output": src["output_tokens"].to_numpy(dtype=float),
+            "concurrency": src["concurrency"].fillna(np.inf).to_numpy(dtype=float) / np.maximum(replicas, 1),
+            "engine": src["engine"].to_numpy()}
 
 
-def calibrate(bench: pd.DataFrame | None = None) -> tuple[Calibration, pd.DataFrame]:
-    """Fit the efficiencies on the "fit" rows (least squares on log error); return them and every row's
-    prediction with its relative error, marked fit / held out."""
+def _predict(prep: dict, calibration: Calibration | None) -> np.ndarray:
+    if calibration is None:
+        cals = [CALIBRATIONS.get(e, DEFAULT_CALIBRATION) for e in prep["engine"]]
+        cal = {k: np.array([getattr(x, k) for x in cals]) for k in FIT_FIELDS}
+    else:
+        cal = calibration
+    r = at_target(prep["c"], prep["input"], prep["output"], concurrency=prep["concurrency"], calibration=cal)
+    total = np.where(r["fits"] & (prep["replicas"] >= 1), prep["replicas"] * r["output_tokens_per_s"], 0.0)
+    best = np.zeros(prep["n"])
+    np.maximum.at(best, prep["row"], total)
+    return best
+
+
+def predict_benchmarks(bench: pd.DataFrame, calibration: Calibration | None = None) -> np.ndarray:
+    """The roofline's output tokens per second for each benchmark row (`usable_benchmarks`), vectorised over
+    rows and the deployments the kit may choose. `calibration` None: each row's engine's calibration."""
+    return _predict(_benchmark_candidates(bench.reset_index(drop=True)), calibration)
+
+
+#: Below this many fitted rows an engine fits only eta_bw and eta_flop; the rest come from the pooled fit.
+MIN_ROWS_FULL_FIT = 30
+
+
+def calibrate(bench: pd.DataFrame | None = None, engine: str | None = None) -> tuple[Calibration, pd.DataFrame]:
+    """Fit the calibration of `engine` (None or "pooled": every engine's rows) on its "fit" rows, least squares
+    on log error: eta_bw, eta_flop, eta_moe, layer_overhead_s and collective_latency_s where it has at least
+    `MIN_ROWS_FULL_FIT` fitted rows, else eta_bw and eta_flop with the others from the pooled fit. Returns the
+    calibration and every row of that engine with its prediction and relative error, marked fit / held out."""
     bench = usable_benchmarks() if bench is None else bench
-    fit = bench[bench["fit"]]
+    name = "pooled" if engine in (None, "pooled") else calibration_for(engine).engine
+    mine = (bench if name == "pooled" else bench[bench["engine"] == name]).reset_index(drop=True)
+    fit = mine[mine["fit"]].reset_index(drop=True)
     observed = np.log(fit["output_tokens_per_s"].to_numpy(dtype=float))
+    prep = _benchmark_candidates(fit)
+    full = name == "pooled" or len(fit) >= MIN_ROWS_FULL_FIT
+    base = calibrate(bench)[0] if not full else None
+    x0, scale = np.array([0.7, 0.5, 0.5, 5e-5, 2e-5]), np.array([0.1, 0.1, 0.1, 2e-5, 1e-5])
+    low, high = np.array([0.3, 0.1, 0.05, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 2e-3, 1e-3])  # plausible ranges
+    free = slice(None) if full else slice(0, 2)
+
+    def build(x):
+        values = np.array([getattr(base, f) for f in FIT_FIELDS]) if base is not None else x0.copy()
+        values[free] = x
+        return Calibration(*values, name)
 
     def residuals(x):
-        cal = Calibration(*x)
-        return np.log(np.maximum(predict_benchmarks(fit, cal), 1e-9)) - observed
+        return np.log(np.maximum(_predict(prep, build(x)), 1e-9)) - observed
 
-    result = least_squares(residuals, x0=[0.5, 0.4, 0.005, 0.9], bounds=([0.05, 0.02, 0.0, 0.3], [1.0, 1.0, 0.1, 1.0]))
-    cal = Calibration(*(round(float(v), 4) for v in result.x))
-    out = bench.copy()
-    out["predicted_tokens_per_s"] = predict_benchmarks(bench, cal)
+    result = least_squares(residuals, x0=x0[free], x_scale=scale[free], bounds=(low[free], high[free]))
+    cal = Calibration(*(float(f"{getattr(build(result.x), f):.4g}") for f in FIT_FIELDS), name)
+    out = mine.copy()
+    out["predicted_tokens_per_s"] = predict_benchmarks(mine, cal)
     out["relative_error"] = out["predicted_tokens_per_s"] / out["output_tokens_per_s"] - 1
     return cal, out
 
@@ -206,21 +752,18 @@ def calibration_error(table: pd.DataFrame) -> pd.Series:
     return table.groupby(group)["relative_error"].apply(lambda e: float(np.mean(np.abs(e))))
 
 
-def best_tensor_parallel(model: str, gpu: str, weight_format, input_tokens, output_tokens, kv_bits=None,
-                         calibration: Calibration = DEFAULT_CALIBRATION) -> int:
-    """The tensor-parallel size (1, 2, 4, 8) with the most output tokens per second per GPU.
-
-    The smallest deployment that holds the weights often leaves room for only a handful of sequences;
-    one size up can serve many times more per GPU. Raises `DoesNotFit` when none holds one sequence.
-    """
-    from .memory import TENSOR_PARALLEL_SIZES
-
-    sizes = np.array(TENSOR_PARALLEL_SIZES, dtype=float)
-    kv_bits = default_kv_bits(model, weight_format) if kv_bits is None else kv_bits
-    tps, batch = roofline(**_deployment(model, gpu, weight_format), kv_bits=kv_bits, num_gpus=sizes,
-                          input_tokens=float(input_tokens), output_tokens=float(output_tokens), calibration=calibration)
-    per_gpu = np.where(batch >= 1, tps / sizes, 0.0)
-    if not np.any(per_gpu > 0):
-        throughput_tokens_per_s(model, gpu, weight_format, input_tokens, output_tokens, sizes[-1], kv_bits,
-                                calibration=calibration)  # raises DoesNotFit with the memory needed
-    return int(sizes[int(np.argmax(per_gpu))])
+def engine_errors(bench: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per engine (and pooled), with the package's calibrations: rows fitted and held out, mean and worst
+    absolute relative error of each half (full-load rows only)."""
+    bench = usable_benchmarks() if bench is None else bench
+    rows = []
+    for name in CALIBRATIONS:
+        mine = bench if name == "pooled" else bench[bench["engine"] == name]
+        mine = mine[mine["full_load"] == "yes"]
+        err = np.abs(predict_benchmarks(mine.reset_index(drop=True), CALIBRATIONS[name])
+                     / mine["output_tokens_per_s"].to_numpy(dtype=float) - 1)
+        fit = mine["fit"].to_numpy()
+        rows.append({"engine": name, "fitted": int(fit.sum()), "held_out": int((~fit).sum()),
+                     "fit_mean": float(err[fit].mean()), "fit_worst": float(err[fit].max()),
+                     "held_out_mean": float(err[~fit].mean()), "held_out_worst": float(err[~fit].max())})
+    return pd.DataFrame(rows).set_index("engine")
