@@ -18,7 +18,8 @@ DEPLOYMENT = dict(open_model="Llama 3.1 8B", gpu="H100 SXM", weight_format="fp8"
 
 
 def _plan(rows):
-    c = company.build([DEPLOYMENT | row for row in rows])
+    """The programme over the named deployment alone (no API switch offered): the tests are about pooling."""
+    c = company.build([DEPLOYMENT | row for row in rows], switches=False)
     return c, company.plan(c.teams, c.options, c.pools, c.rent_usd)
 
 
@@ -54,10 +55,11 @@ def test_sharing_replicas_beats_each_team_alone():
 
 
 def test_bad_teams_are_named_and_the_rest_planned():
-    c, p = _plan([{"team": "ok", "tokens_per_month": 5e9}, {"team": "ok", "tokens_per_month": 1e9},
-                  {"team": "none", "tokens_per_month": 0}, {"team": "", "tokens_per_month": 1e9},
-                  {"team": "priced", "error": "no token of this team could be priced: model id(s) x/y are in no price "
-                                              "catalog"}])
+    c = company.build(switches=False, rows=[DEPLOYMENT | row for row in [
+        {"team": "ok", "tokens_per_month": 5e9}, {"team": "ok", "tokens_per_month": 1e9},
+        {"team": "none", "tokens_per_month": 0}, {"team": "", "tokens_per_month": 1e9},
+        {"team": "priced", "error": "no token of this team could be priced: model id(s) x/y are in no price catalog"}]])
+    p = company.plan(c.teams, c.options, c.pools, c.rent_usd)
     assert list(c.teams) == ["ok"]
     assert c.refused == {"ok (row 2)": "team: the name 'ok' appears more than once; each team needs its own",
                          "none": "tokens_per_month must be > 0, got 0.0",
@@ -84,8 +86,12 @@ def test_company_files(tmp_path):
     with (tmp_path / "plan.csv").open(encoding="utf-8") as fh:
         plan_rows = list(csv.DictReader(fh))
     assert [r["team"] for r in plan_rows][0] == "'=SUM(1)"  # a formula shown as text, largest saving first
+    moved = [r for r in plan_rows if r["path"] == "api"]  # a named deployment is weighed whatever its score
+    assert moved and all(float(r["quality"]) >= float(r["quality_floor"]) for r in moved)  # switches keep the floor
     page = (tmp_path / "company.html").read_text(encoding="utf-8")
     assert page.index("The plan saves") < page.index("Ranked moves") < page.index("Teams")
+    assert "vs floor" in page and "Charge-back prices for the gateway" in page
+    assert set(on_disk["gateway_files"].values()) <= {p.name for p in tmp_path.iterdir()}
     for path in tmp_path.iterdir():
         assert path.stat().st_mode & 0o777 == 0o644
 
@@ -98,3 +104,27 @@ def test_searched_teams_bring_their_best_switch_and_owning_deployments():
     assert "own" in kinds and len(pools) >= 1 and len(rent) == s.horizon_months
     floor = search.recommend(s, runs=100).floor
     assert all(o.quality >= floor for o in options)  # nothing below the team's quality floor is offered
+
+
+def test_a_team_that_stays_pays_only_its_rent():
+    # regression: with load constraints in tokens (coefficients 1 to 6e10) HiGHS's presolve declared a plan that
+    # paid a pool's engineers with no replica running "optimal" at 5x the cost of staying
+    s = Scenario(team="tiny", tokens_per_month=5e7, api_model="GPT-4.1", open_model="Llama 3.1 8B", gpu="RTX 4090",
+                 weight_format="int4", gpu_mode="rent", volume_growth_per_year=10, api_price_decline_per_year=0.9)
+    options, pools, rent = company.team_options(s)
+    status, sol = company.solve({"tiny": s}, options, pools, {"tiny": rent})
+    assert status == "optimal" and sol["chosen"] == {}
+    assert sol["npv_usd"] == pytest.approx(float(np.sum(advice._discount(s.horizon_months, s.discount_rate_per_year)
+                                                        * rent)))
+
+
+def test_saving_runs_price_a_searched_switch_at_its_own_bill(monkeypatch):
+    # a team whose best move is another API: the runs must price that API's bill, not the team's deployment
+    rows = [{"team": "analysis", "workload": "chat", "task_class": "reasoning", "tokens_per_month": 3e9,
+             "api_model": "GPT-5"}, DEPLOYMENT | {"team": "B", "tokens_per_month": 3e9}]
+    c = company.build(rows)
+    p = company.plan(c.teams, c.options, c.pools, c.rent_usd)
+    assert p.choices.set_index("team").at["analysis", "path"] == "api"
+    monkeypatch.setattr(company, "draw_factors", lambda n, seed=0: {k: np.ones(n) for k in advice.UNCERTAIN})
+    assert company.saving_runs(c, p, runs=2) == pytest.approx(np.full(2, p.all_rent_usd - p.npv_usd))
+    assert p.npv_usd == pytest.approx(company.team_npv(c, p)["npv_usd"].sum())

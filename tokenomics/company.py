@@ -52,6 +52,13 @@ class Option:
     gpu: str = ""
     gpus_per_replica: float = 0.0
     share: float = 1.0  # own: the share of the team's traffic self-hosted (the rest stays on its API)
+    floor: float = np.nan  # the team's quality floor on its task class (its current model's score - tolerance)
+    own_input_tokens: np.ndarray | None = None  # own: input tokens per month the team self-hosts (cached included)
+    own_output_tokens: np.ndarray | None = None  # own: output tokens per month the team self-hosts
+    power_usd: np.ndarray | None = None  # own: power of bought GPUs per month for those tokens
+    prefill_share: float = np.nan  # own: share of the deployment's GPU time spent on prefill for this mix
+    variable_usd_per_mtok: float = 0.0  # own: power per million tokens served (bought GPUs; 0 when rented)
+    peak_to_average: float = 1.0  # own: the team's peak hour over its average hour
 
 
 @dataclass(frozen=True)
@@ -172,9 +179,11 @@ def solve(teams: dict[str, Scenario], options: list[Option], pools: dict[str, Po
             for c, (o_i, s) in enumerate(ys):
                 o = options[o_i]
                 if o.kind == "own" and o.pool == key and s <= k < len(o.load):
-                    row[c] = o.load[k]
+                    # in replicas, not tokens: coefficients near 1 keep HiGHS's presolve exact (in tokens, a
+                    # 1-to-1e10 range made it declare a dearer plan optimal)
+                    row[c] = o.load[k] / pool.capacity_output_tokens_per_month
                     peak_load = max(peak_load, o.load[k])
-            row[n_y + n_stay + n_z + p_i * horizon + k] = -pool.capacity_output_tokens_per_month
+            row[n_y + n_stay + n_z + p_i * horizon + k] = -1.0
             rows.append(row), lower.append(-np.inf), upper.append(0)
         total = sum(float(np.max(o.load)) for o in options if o.kind == "own" and o.pool == key)
         big[key] = max(1.0, np.ceil(total / pool.capacity_output_tokens_per_month) + 1)
@@ -271,16 +280,19 @@ def pool_key(s: Scenario) -> str:
             f"{s.price_basis.replace('_', ' ')} · {present.share(s.target_utilisation)} utilisation")
 
 
-def searched_options(s: Scenario, runs: int = 400) -> tuple[list[Option], dict[str, Pool], np.ndarray]:
+def searched_options(s: Scenario, runs: int = 400, switches: bool = True) -> tuple[list[Option], dict[str, Pool],
+                                                                                  np.ndarray]:
     """A team's options from its search (`search.recommend`): the cheapest API switch or open model by the token
     that meets its quality floor, and every self-hosted share of the owning deployments weighed exactly — or,
-    where the team names its deployment, that one alone. Returns options, pools and the team's rent by month."""
+    where the team names its deployment, that one (beside the best switch; `switches` False: that one alone, no
+    search). Returns options, pools and the team's rent by month."""
     from .projection import rent_arrays
     from .search import api_price_columns, describe, recommend
 
-    if all(getattr(s, f) for f in ("open_model", "gpu", "weight_format", "gpu_mode")):
-        options, pools, rent = team_options(s)
-        return options, pools, rent
+    named = all(getattr(s, f) for f in ("open_model", "gpu", "weight_format", "gpu_mode"))
+    if named and not switches:
+        mine, my_pools, rent = team_options(s)
+        return _scored(s, mine), my_pools, rent
     rec = recommend(s, runs=runs)
     rent = np.asarray(rent_arrays(s.tokens_per_month, **s.rent_inputs())["rent_usd"], dtype=float)
     options, pools = [], {}
@@ -295,6 +307,9 @@ def searched_options(s: Scenario, runs: int = 400) -> tuple[list[Option], dict[s
             "cached_share": s.cached_share, "cached_input_usd_per_mtok": prices["cached"][0]}))["rent_usd"]
         options.append(Option(s.team, "api", f"{'switch to' if row['path'] == 'api' else 'rent'} {describe(row)}",
                               row["quality_name"], float(row["quality"]), np.asarray(stream, dtype=float)))
+    if named:  # weighed as named, whatever its score, beside the best switch
+        mine, my_pools, _ = team_options(s)
+        return [dataclasses.replace(o, floor=rec.floor) for o in options] + _scored(s, mine), my_pools, rent
     owners = good[good["path"] == "own"].head(3)
     for row in owners.itertuples():
         own_s = s.replace(open_model=row.model, gpu=row.gpu, weight_format=row.weight_format, gpu_mode=row.gpu_mode,
@@ -302,8 +317,21 @@ def searched_options(s: Scenario, runs: int = 400) -> tuple[list[Option], dict[s
         mine, my_pools, _ = team_options(own_s)
         options += mine
         pools |= my_pools
-    return [dataclasses.replace(o, quality=o.quality if np.isfinite(o.quality) else _quality(rec, o.model))
-            for o in options], pools, rent
+    return [dataclasses.replace(o, quality=o.quality if np.isfinite(o.quality) else _quality(rec, o.model),
+                                floor=rec.floor) for o in options], pools, rent
+
+
+def _scored(s: Scenario, options: list[Option]) -> list[Option]:
+    """A named deployment's options with its model's score on the team's class and the team's floor (it is
+    weighed as named, whatever the score: the report says how it compares)."""
+    from . import quality
+    from .search import _team_scores, current_quality
+
+    table = quality.score_table(_team_scores(s))
+    current, _ = current_quality(s, table)
+    floor = current - s.quality_tolerance_points if np.isfinite(current) else np.nan
+    score = float(quality.scores([s.open_model], s.resolved_task_class, table)["score"].iloc[0])
+    return [dataclasses.replace(o, quality=score, floor=floor) for o in options]
 
 
 def _quality(rec, model: str) -> float:
@@ -333,13 +361,31 @@ def team_options(s: Scenario) -> tuple[list[Option], dict[str, Pool], np.ndarray
                 (own.hosting_usd_per_replica_month if bought else own.hardware_usd_per_replica_month) * decline,
                 own.gpus_per_replica * own.people_usd_per_gpu_month, own.people_usd_per_month, own.gpus_per_replica,
                 own.capex_usd_per_replica * decline if bought else np.zeros(s.horizon_months), own.amortisation_months)
+    prefill = _prefill_share(s, own)
     options = []
     for share in SHARES[1:]:
         power = share * tokens * own.variable_usd_per_mtok / 1e6
         options.append(Option(s.team, "own", f"self-host {present.share(share)} on {s.open_model}", s.open_model,
                               np.nan, rent * (1 - share) + power, key, share * output * own.peak_to_average, s.gpu,
-                              own.gpus_per_replica, float(share)))
+                              own.gpus_per_replica, float(share), own_input_tokens=share * (tokens - output),
+                              own_output_tokens=share * output, power_usd=power, prefill_share=prefill,
+                              variable_usd_per_mtok=float(own.variable_usd_per_mtok),
+                              peak_to_average=float(own.peak_to_average)))
     return options, {key: pool}, rent
+
+
+def _prefill_share(s: Scenario, own) -> float:
+    """Share of the deployment's GPU time spent on prefill at the team's mix (`serving.prefill_time_share`); with a
+    measured throughput the kit has no split, and every token is charged alike (input's share of the tokens)."""
+    from .serving import prefill_time_share
+
+    i, o = s.input_tokens_per_request, s.output_tokens_per_request
+    if own.throughput_source == "measured" or i is None or o is None:
+        return float(s.input_share)
+    return float(prefill_time_share(s.open_model, s.gpu, s.weight_format, i, o, s.cached_share,
+                                    num_gpus=own.gpus_per_replica, engine=s.engine,
+                                    min_output_tokens_per_s_per_user=s.min_output_tokens_per_s_per_user or None,
+                                    max_ttft_s=s.max_ttft_s))
 
 
 @dataclass
@@ -353,10 +399,10 @@ class Company:
     refused: dict[str, str] = field(default_factory=dict)  # team -> why it could not be planned
 
 
-def build(rows: list[dict]) -> Company:
+def build(rows: list[dict], switches: bool = True) -> Company:
     """Scenarios and options for every team row (a teams CSV or `advice.teams_from_usage`); a team that cannot
     be planned (bad parameters, nothing priced, no volume, a duplicate name) is refused by name, the rest
-    still planned."""
+    still planned. `switches` False: a team that names its deployment is weighed on it alone (no API switch)."""
     teams, options, pools, rent, refused = {}, [], {}, {}, {}
     for i, row in enumerate(rows, start=1):
         name = str(row.get("team", "")).strip()
@@ -368,7 +414,7 @@ def build(rows: list[dict]) -> Company:
             if row.get("error"):
                 raise ValueError(row["error"])
             s = Scenario.from_row({k: v for k, v in row.items() if k != "error"})
-            mine, my_pools, my_rent = searched_options(s)
+            mine, my_pools, my_rent = searched_options(s, switches=switches)
         except (ValueError, KeyError) as err:
             label = name or "(unnamed team)"
             refused[label if label not in teams and label not in refused else f"{label} (row {i})"] = str(
@@ -423,8 +469,12 @@ def team_npv(company: Company, plan_: Plan) -> pd.DataFrame:
 def saving_runs(company: Company, plan_: Plan, runs: int = 2000, seed: int = 0) -> np.ndarray:
     """Present value the plan saves against renting everything, under `runs` seeded draws of the uncertain
     inputs (`advice.UNCERTAIN`: API price, GPU price, engineer cost, throughput, growth), the plan's choices
-    kept and each pool's replicas re-sized to the load it then carries. Vectorised over runs."""
-    from .projection import project_arrays
+    kept and each pool's replicas re-sized to the load it then carries. Vectorised over runs.
+
+    Per team, the API side is `projection.rent_arrays` with prices and growth drawn; an API switch's bill scales
+    with the drawn price and volume (its price per token does not depend on volume); a self-hosted share pays the
+    rest of its rent, the power of its tokens (at the drawn throughput), and its share of the pool."""
+    from .projection import rent_arrays
 
     f = {k: v.reshape(-1, 1) for k, v in draw_factors(runs, seed).items()}
     horizon = plan_.fleet.shape[0]
@@ -432,29 +482,30 @@ def saving_runs(company: Company, plan_: Plan, runs: int = 2000, seed: int = 0) 
     load = {key: np.zeros((runs, horizon)) for key in company.pools}
     for r in plan_.choices.itertuples():
         s = company.teams[r.team]
-        kw = s.projection_inputs()
+        kw = s.rent_inputs()
         cached = kw["cached_input_usd_per_mtok"]
-        a = project_arrays(s.tokens_per_month, **(kw | {
+        a = rent_arrays(s.tokens_per_month, **(kw | {
             "api_input_usd_per_mtok": kw["api_input_usd_per_mtok"] * f["api_price"],
             "api_output_usd_per_mtok": kw["api_output_usd_per_mtok"] * f["api_price"],
             "cached_input_usd_per_mtok": None if cached is None else cached * f["api_price"],
-            "volume_growth_per_year": s.volume_growth_per_year * f["growth"], "hybrid_own_share": 0.0}))
+            "volume_growth_per_year": s.volume_growth_per_year * f["growth"]}))
         d = _discount(s.horizon_months, s.discount_rate_per_year)
-        rent = a["rent_usd"]
+        rent, tokens = a["rent_usd"], a["tokens_per_month"]
         rent_total += (rent * d).sum(axis=1)
         if r.path == "stay":
             plan_total += (rent * d).sum(axis=1)
             continue
         o = company.options[int(r.option)]
-        k = np.arange(s.horizon_months)
-        on = k >= r.start_month
-        own_share = o.share
-        tokens = a["tokens_per_month"]
-        power = own_share * tokens * s.own.variable_usd_per_mtok / f["throughput"] / 1e6
-        mine = np.where(on, rent * (1 - own_share) + power, rent)
+        on = np.arange(s.horizon_months) >= r.start_month
+        if o.kind == "api":
+            base = rent_arrays(s.tokens_per_month, **kw)["tokens_per_month"]
+            mine = np.where(on, o.monthly_usd * f["api_price"] * tokens / base, rent)
+        else:
+            power = o.share * tokens * o.variable_usd_per_mtok / f["throughput"] / 1e6
+            mine = np.where(on, rent * (1 - o.share) + power, rent)
+            load[r.pool][:, :s.horizon_months] += np.where(
+                on, o.share * tokens * a["output_share"] * o.peak_to_average, 0.0)
         plan_total += (mine * d).sum(axis=1)
-        load[r.pool][:, :s.horizon_months] += np.where(on, own_share * tokens * a["output_share"] * s.own.peak_to_average,
-                                                       0.0)
     d_company = _discount(horizon, float(np.mean([s.discount_rate_per_year for s in company.teams.values()])))
     for key, pool in company.pools.items():
         replicas = np.ceil(load[key] / (pool.capacity_output_tokens_per_month * f["throughput"]) - 1e-9)
@@ -464,12 +515,13 @@ def saving_runs(company: Company, plan_: Plan, runs: int = 2000, seed: int = 0) 
 
 
 PLAN_COLUMNS = ["team", "path", "move", "model", "gpu", "pool", "start_month", "gpus_at_peak", "saving_usd",
-                "saving_per_month_usd", "saving_month", "quality", "report"]
+                "saving_per_month_usd", "saving_month", "quality", "quality_floor", "report"]
 
 
 def plan_rows(company: Company, plan_: Plan, reports: dict[str, str] | None = None) -> list[dict]:
     """plan.csv: one row per team — its path, model, GPUs, start month and saving — ranked by saving."""
     npv = team_npv(company, plan_).set_index("team")
+    floors = {o.team: o.floor for o in company.options if np.isfinite(o.floor)}
     rows = []
     for r in plan_.choices.itertuples():
         o = company.options[int(r.option)] if r.option is not None and not pd.isna(r.option) else None
@@ -481,9 +533,21 @@ def plan_rows(company: Company, plan_: Plan, reports: dict[str, str] | None = No
                      "start_month": r.start_month, "gpus_at_peak": gpus, "saving_usd": npv.at[r.team, "saving_usd"],
                      "saving_per_month_usd": npv.at[r.team, "saving_per_month_usd"],
                      "saving_month": int(npv.at[r.team, "saving_month"]),
-                     "quality": o.quality if o is not None else np.nan,
-                     "report": (reports or {}).get(r.team, "")})
+                     "quality": o.quality if o is not None else _current_quality(company, r.team, floors),
+                     "quality_floor": floors.get(r.team, np.nan), "report": (reports or {}).get(r.team, "")})
     return sorted(rows, key=lambda row: -row["saving_usd"])
+
+
+def _current_quality(company: Company, team: str, floors: dict) -> float:
+    """A staying team's quality: its current model's score, the floor plus the tolerance it was set from."""
+    return floors[team] + company.teams[team].quality_tolerance_points if team in floors else np.nan
+
+
+def quality_text(quality: float, floor: float) -> str:
+    """'71.0 vs floor 68.0' — a move's score on the team's task class against the floor it had to reach."""
+    if not np.isfinite(floor):
+        return "no floor (unscored)" if not np.isfinite(quality) else f"{quality:.1f} (no floor)"
+    return f"{quality:.1f} vs floor {floor:.1f}" if np.isfinite(quality) else f"unscored vs floor {floor:.1f}"
 
 
 def summary(company: Company, plan_: Plan, runs: np.ndarray) -> dict:
@@ -502,7 +566,7 @@ def summary(company: Company, plan_: Plan, runs: np.ndarray) -> dict:
 
 
 def page(company: Company, plan_: Plan, runs: np.ndarray, reports: dict[str, str], heading: str,
-         verdicts: dict[str, str] | None = None) -> str:
+         verdicts: dict[str, str] | None = None, prices: pd.DataFrame | None = None) -> str:
     """company.html's body: headline first, then the three present values, the ranked moves, the fleet by month
     and every team with its report."""
     import html
@@ -519,7 +583,8 @@ def page(company: Company, plan_: Plan, runs: np.ndarray, reports: dict[str, str
     headline = (f"The plan saves {present.usd(s['saving_usd_npv'])} over {horizon} months against renting everything "
                 f"(present value; P10–P90 {present.usd(s['saving_p10_usd'])} to {present.usd(s['saving_p90_usd'])}, "
                 f"saves money in {present.share(s['p_saving'])} of scenarios): {len(moving)} of {len(company.teams)} "
-                f"teams move, on {present.count(gpus.sum(axis=1).max() if len(gpus.columns) else 0)} GPUs at the peak.")
+                f"teams move, " + (f"on {present.count(gpus.sum(axis=1).max())} GPUs at the peak." if len(gpus.columns)
+                                   else "onto no GPUs of the company's own."))
     first = next(iter(company.teams.values()), None)
     lines = [f"Today the company's API bill is {present.usd(today)} a month across {len(company.teams)} teams.",
              assumptions_text(first) if first else "",
@@ -539,24 +604,49 @@ def page(company: Company, plan_: Plan, runs: np.ndarray, reports: dict[str, str
         "its GPUs at peak": present.count(r["gpus_at_peak"]) if r["gpus_at_peak"] else "—",
         f"saving a month (month {r['saving_month']})": present.usd(r["saving_per_month_usd"]),
         "saving (present value)": present.usd(r["saving_usd"]),
+        "quality on its task": quality_text(r["quality"], r["quality_floor"]),
         "the team's own report": (verdicts or {}).get(r["team"], "—")} for r in ranked]), "The moves, largest saving first")
     shared = ("A team's own report weighs its move alone, and recommends it only if it saves money in most "
               "scenarios; in the plan a team may move where its report says rent, because sharing replicas with "
               "other teams lowers its cost.")
-    fleet = ""
+    fleet = ("<h2>The fleet</h2><p>The plan runs no GPUs of its own: at these volumes and today's prices, no "
+             "self-hosted deployment beats each team's best alternative (another API, an open model rented by the "
+             "token, or staying).</p>")
     if len(gpus.columns):
         fig = plots.fleet_chart(gpus, "GPUs in service by month, by shared pool",
                                 "Source: tokenomics company plan (scipy.optimize.milp); catalogs in data/.")
         fleet = f"<h2>The fleet</h2><img alt='GPUs by month' src='data:image/png;base64,{plots.png_base64(fig)}'>"
+    charge = _gateway_section(prices)
     teams = "".join(f"<li><a href='{html.escape(reports[t], quote=True)}'>{html.escape(t)}</a></li>" if t in reports
                     else f"<li>{html.escape(t)}</li>" for t in company.teams)
     refused = "".join(f"<li>{html.escape(t)}: {html.escape(why)}</li>" for t, why in company.refused.items())
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in plan_.notes)
     return (card._repr_html_() + values._repr_html_() + "<h2>Ranked moves</h2>" + moves._repr_html_()
-            + present.paragraph(shared)._repr_html_() + fleet
+            + present.paragraph(shared)._repr_html_() + fleet + charge
             + f"<h2>Teams</h2><ul>{teams}</ul>"
             + (f"<h2>Not planned</h2><ul>{refused}</ul>" if refused else "")
             + (f"<h2>Notes</h2><ul>{notes}</ul>" if notes else ""))
+
+
+def _gateway_section(prices: pd.DataFrame | None) -> str:
+    """The charge-back prices of the plan's self-hosted models, and the gateway files that carry them."""
+    if prices is None:
+        return ""
+    intro = ("What each self-hosted model costs per token at the planned load (GPUs, power and engineers; bought "
+             "hardware amortised), so teams are charged back what owning really costs rather than $0. "
+             "<a href='litellm_self_hosted.yaml'>LiteLLM config</a> · "
+             "<a href='langfuse_models.json'>Langfuse model definitions</a> · "
+             "<a href='self_hosted_prices.csv'>CSV</a>.")
+    if not len(prices):
+        return f"<h2>Charge-back prices for the gateway</h2><p>The plan self-hosts no model, so there is nothing to " \
+               f"price. {intro.split('. ', 1)[1]}</p>"
+    table = present.table(pd.DataFrame([{
+        "gateway model": r.gateway_model, "served on": r.pool, "month": present.month(r.month),
+        "GPUs": present.count(r.gpus), "cost a month": present.usd(r.monthly_cost_usd),
+        "input, per million tokens": present.usd(r.input_usd_per_mtok),
+        "output, per million tokens": present.usd(r.output_usd_per_mtok), "teams": r.teams}
+        for r in prices.itertuples()]), "Self-hosted prices per token, at the plan's load")
+    return f"<h2>Charge-back prices for the gateway</h2><p>{intro}</p>" + table._repr_html_()
 
 
 def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "tokenomics — company plan") -> dict:
@@ -565,7 +655,8 @@ def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "to
     import json
     from pathlib import Path
 
-    from .reports import atomic_write_text, html_page, write_safe_csv
+    from .gateway import self_hosted_prices, write_gateway_prices
+    from .reports import atomic_write_text, html_page, verdict_words, write_safe_csv
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -573,10 +664,14 @@ def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "to
     plan_ = plan(company.teams, company.options, company.pools, company.rent_usd)
     runs = saving_runs(company, plan_)
     reports = {r.name: r.html_name for r in team_results if r.status == "ok"}
-    verdicts = {r.name: r.summary.get("recommendation", "—") for r in team_results if r.status == "ok"}
+    verdicts = {r.name: verdict_words(r.summary) for r in team_results if r.status == "ok"}
     write_safe_csv(out / "plan.csv", plan_rows(company, plan_, reports), PLAN_COLUMNS)
     summary_ = summary(company, plan_, runs)
+    prices = self_hosted_prices(company, plan_)
+    gateway_files = write_gateway_prices(prices, out, summary_["generated"])
+    summary_["gateway_files"] = {k: p.name for k, p in gateway_files.items()}
     atomic_write_text(out / "company_summary.json", json.dumps(summary_, indent=1, default=float) + "\n")
-    atomic_write_text(out / "company.html", html_page(heading, page(company, plan_, runs, reports, heading, verdicts),
+    atomic_write_text(out / "company.html", html_page(heading, page(company, plan_, runs, reports, heading, verdicts,
+                                                                    prices),
                                                       back=("all teams", "index.html")))
     return summary_

@@ -302,7 +302,8 @@ def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, 
     `monthly_power_cost`.
     Returns arrays: num_gpus, gpus_per_replica, tokens_per_month, hardware/power/people/total USD per Mtok,
     people_share, and input_usd_per_mtok / output_usd_per_mtok: the total split by the share of GPU time spent
-    on prefill (`serving.prefill_time_share`), so input x input price + output x output price = the bill.
+    on prefill (`serving.prefill_time_share`), so input x input price + output x output price = the bill (with a
+    measured throughput there is no split: both prices equal the total per token).
     """
     u = as_array("utilisation", utilisation, low=0.0, high=1.0, low_open=True)
     i = as_array("input_tokens", input_tokens, low=0.0)
@@ -329,6 +330,8 @@ def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, 
     power = (monthly_power_cost(gpu, num_gpus, u, **_for(monthly_power_cost, assumptions))
              if mode == "buy" else np.zeros_like(tokens))
     per = TOKENS_PER_MTOK / tokens
+    # no roofline (a measured throughput): no prefill split either, so every token is charged alike
+    prefill = np.where(np.isnan(prefill), i / (i + o), prefill)
     hardware = (np.asarray(fixed["hardware_usd"]) + np.asarray(fixed["hosting_usd"])) * per
     power = np.asarray(power) * per
     people = np.asarray(fixed["people_usd"]) * per
@@ -339,7 +342,7 @@ def selfhost_cost_per_mtok(model: str, gpu: str, bits_per_weight, input_tokens, 
            "people_usd_per_mtok": people, "total_usd_per_mtok": total,
            "people_share": np.where(total > 0, people / np.where(total > 0, total, 1), 0.0),
            "input_usd_per_mtok": np.where(i > 0, total * prefill * (i + o) / np.where(i > 0, i, 1), 0.0),
-           "output_usd_per_mtok": total * (1 - np.nan_to_num(prefill, nan=1.0) * (i > 0)) * (i + o) / o}
+           "output_usd_per_mtok": total * (1 - prefill * (i > 0)) * (i + o) / o}
     return {k: scalar_or_array(np.asarray(v, dtype=float)) for k, v in out.items()}
 
 

@@ -495,10 +495,7 @@ def decision_table(rows: list[dict], prefix: str = "") -> str:
             continue
         link = f'<a href="{html.escape(prefix + r["report"], quote=True)}">{name}</a>'
         rec = r["recommendation"]
-        share = number(r.get("own_share"))
-        model = r.get("recommended_model", "")
-        what = {"rent": "rent", "stay": "stay", "api": f"switch to {model}", "by_token": f"rent {model} by the token",
-                "own": f"own {model}", "hybrid": f"hybrid: {present.share(share)} on {model}"}[rec]
+        what = verdict_words(r)
         start = present.month(number(r.get("start_month")), never="—")
         saving = present.usd(number(r.get("saving_usd"))) if rec not in ("rent", "stay") else "—"
         confidence = present.share(number(r.get("confidence")))
@@ -507,6 +504,20 @@ def decision_table(rows: list[dict], prefix: str = "") -> str:
                     f"<td class='num'>{html.escape(present.usd(number(r.get('current_api_usd_per_month'))))}</td></tr>")
     return ("<table><tr><th>team</th><th>recommendation</th><th>start</th><th>saving (present value)</th>"
             "<th>confidence</th><th>API bill today, a month</th></tr>" + "".join(body) + "</table>")
+
+
+def verdict_words(summary: dict) -> str:
+    """A team report's recommendation in words ('switch to GPT-5 mini', 'hybrid: 40 % on gpt-oss-120b')."""
+    from . import present
+
+    rec = summary.get("recommendation", "")
+    model = summary.get("recommended_model", "") or summary.get("open_model", "")
+    try:
+        share = float(summary.get("own_share"))
+    except (TypeError, ValueError):
+        share = float("nan")
+    return {"rent": "rent", "stay": "stay", "api": f"switch to {model}", "by_token": f"rent {model} by the token",
+            "own": f"own {model}", "hybrid": f"hybrid: {present.share(share)} on {model}"}.get(rec, rec or "—")
 
 
 def write_team_index(results: list[TeamResult], out_dir: Path, heading: str) -> Path:

@@ -512,7 +512,8 @@ def prefill_time_share(model: str, gpu: str, weight_format, input_tokens, output
         B x t_prefill / (B x t_prefill + O x step)
 
     what splits a self-hosted replica's cost into a price per input token and per output token that add up to
-    the replica's cost (`owning.token_prices`). Broadcasts over lengths and cached share.
+    the replica's cost (`owning.selfhost_cost_per_mtok`, `gateway.self_hosted_prices`). Broadcasts over lengths
+    and cached share.
     """
     return scalar_or_array(np.asarray(best_deployment(
         model, gpu, weight_format, input_tokens, output_tokens, num_gpus, kv_bits=kv_bits, calibration=calibration,
