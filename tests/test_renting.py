@@ -3,17 +3,27 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import tokenomics as tk
+from tokenomics import claims, renting
 
-ARTICLE_TABLE = {  # the article's monthly-cost table, as printed
-    "GPT-4.1": ["$19.50", "$195.00", "$1,950.00", "$19,500.00"],
-    "Claude 3.7 Sonnet": ["$36.00", "$360.00", "$3,600.00", "$36,000.00"],
-    "Gemini 2.5 Flash": ["$1.46", "$14.63", "$146.25", "$1,462.50"],
-}
+def _article_table() -> dict[str, list[tuple[float, str]]]:
+    """The article's monthly-cost table as printed, from data/article_claims.csv: model -> [(tokens, "$19.50")]."""
+    claims = tk.load_article_claims()
+    rows = claims[claims["section"] == "monthly cost table"]
+    table = {}
+    for r in rows.itertuples():
+        fields = dict(part.split("=", 1) for part in r.notes.split("; "))
+        printed = r.quote.rsplit(": ", 1)[1]
+        table.setdefault(fields["model"], []).append((float(fields["tokens_per_month"]), printed))
+    return table
+
+
+ARTICLE_TABLE = _article_table()
 
 
 def test_blended_price_by_hand():
@@ -24,10 +34,34 @@ def test_blended_price_by_hand():
     assert tk.blended_price(3, 15, 0.9, 0.5) == pytest.approx(0.9 * 3 + 1.5)
 
 
+def test_the_article_table_is_read_whole():
+    assert {m: len(v) for m, v in ARTICLE_TABLE.items()} == {"GPT-4.1": 4, "Claude 3.7 Sonnet": 4,
+                                                              "Gemini 2.5 Flash": 4}
+
+
 @pytest.mark.parametrize("model", list(ARTICLE_TABLE))
 def test_article_table_to_the_cent(model):
-    got = tk.monthly_api_cost(model, np.array([3e6, 30e6, 300e6, 3e9]), 0.25, as_of="2025-05-07", basis="article")
-    assert [tk.format_usd(x) for x in got] == ARTICLE_TABLE[model]
+    volumes, printed = zip(*ARTICLE_TABLE[model])
+    got = tk.monthly_api_cost(model, np.array(volumes), 0.25, as_of=claims.article_date(), basis="article")
+    assert [tk.format_usd(x) for x in got] == list(printed)
+
+
+def test_cheapest_by_tier_by_hand():
+    # three models on one benchmark: A scores 90 at $10/$30, B 80 at $1/$4 (cache reads $0.10), C 60 at $0.1/$0.4
+    prices = pd.DataFrame({
+        "provider": ["P", "P", "Q"], "model": ["A", "B", "C"], "input_usd_per_mtok": [10.0, 1.0, 0.1],
+        "cached_input_usd_per_mtok": [np.nan, 0.1, np.nan], "output_usd_per_mtok": [30.0, 4.0, 0.4],
+        "price_basis": "list", "deprecated": "", "valid_from": pd.NaT, "as_of": pd.Timestamp("2026-11-01"),
+        "first_party": "yes", "open_model": "", "provider_model_id": ["a", "b", "c"]})
+    scores = pd.DataFrame({"reasoning": [90.0, 80.0, 60.0]}, index=pd.Index(["A", "B", "C"], name="model"))
+    mixes = pd.DataFrame({"workload": ["plain", "cached"], "input_share": [0.5, 0.8], "cached_share": [0.0, 0.5]})
+    got = renting.cheapest_by_tier("reasoning", [85, 75, 50, 95], mixes, prices=prices, scores=scores)
+    table = got.set_index(["min_score", "workload"])
+    assert table.loc[(85, "plain"), "model"] == "A" and table.loc[(85, "plain"), "usd_per_mtok"] == pytest.approx(20)
+    # tier >= 75: B, 0.8 x (0.5 x 1 + 0.5 x 0.1) + 0.2 x 4 = 1.24
+    assert table.loc[(75, "cached"), "model"] == "B" and table.loc[(75, "cached"), "usd_per_mtok"] == pytest.approx(1.24)
+    assert table.loc[(50, "plain"), "model"] == "C" and table.loc[(50, "plain"), "usd_per_mtok"] == pytest.approx(0.25)
+    assert table.loc[(95, "plain"), "model"] == "" and np.isnan(table.loc[(95, "plain"), "usd_per_mtok"])
 
 
 def test_round_cents_rounds_halves_up():

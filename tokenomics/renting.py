@@ -502,3 +502,57 @@ def blended_drift(models: list[str], then, now, input_share, cached_share=0.0,
         p_now = monthly_api_cost(m, TOKENS_PER_MTOK, input_share, cached_share, as_of=now, basis="list")
         rows.append({"model": m, "then_usd_per_mtok": p_then, "now_usd_per_mtok": p_now, "ratio": p_now / p_then})
     return pd.DataFrame(rows)
+
+
+def current_list_prices(as_of=None, prices: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The list price in force of every (provider, model) on `as_of` (None: the catalog's date) that a team can
+    buy: first-party API models and open-weight models sold by the token, not deprecated, not batch-only; each
+    row with `quality_name`, the name its quality scores go by (the open model's for hosts selling one)."""
+    prices = load_api_prices() if prices is None else prices
+    rows = prices[(prices["price_basis"] == "list") & (prices["deprecated"] != "yes")]
+    when = pd.Timestamp(as_of) if as_of else rows["as_of"].max()
+    rows = rows[rows["valid_from"].isna() | (rows["valid_from"] <= when)]
+    rows = rows.sort_values("valid_from", na_position="first").groupby(["provider", "model"]).tail(1)
+    rows = rows[(rows["first_party"] == "yes") | (rows["open_model"] != "")]
+    batch_only = rows["provider_model_id"].str.endswith(":batch") | rows["model"].str.contains("(batch)", regex=False)
+    rows = rows[~batch_only].copy()
+    rows["quality_name"] = np.where(rows["open_model"] != "", rows["open_model"], rows["model"])
+    return rows.reset_index(drop=True)
+
+
+def cheapest_by_tier(task_class: str, min_scores, workloads: pd.DataFrame, *, as_of=None,
+                     prices: pd.DataFrame | None = None, scores: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The cheapest model in force at each capability tier, for each workload's token mix.
+
+    A tier is every model scoring at least `min_score` on `task_class`'s benchmark (`quality.scores`; models
+    without that benchmark's score are left out, not given the general index); its price
+    is `blended_price` at the workload's input and cached shares (cached input at the cache-read price, input
+    where none is listed). Vectorised: one (models x workloads) price matrix, masked per tier, argmin.
+    Returns one row per (tier, workload): min_score, workload, provider, model, score, usd_per_mtok (NaN and
+    no model where no priced model reaches the tier).
+    """
+    from . import quality
+
+    rows = current_list_prices(as_of, prices)
+    got = quality.scores(rows["quality_name"], task_class, scores)
+    rows["score"] = np.where(got["basis"] == quality.benchmarks().get(task_class), got["score"], np.nan)
+    rows = rows[np.isfinite(rows["score"])].reset_index(drop=True)  # the benchmark's own score, no stand-in
+    tiers = np.atleast_1d(np.asarray(min_scores, dtype=float))
+    cached = rows["cached_input_usd_per_mtok"].fillna(rows["input_usd_per_mtok"]).to_numpy()[:, None]
+    price = np.asarray(blended_price(rows["input_usd_per_mtok"].to_numpy()[:, None],
+                                     rows["output_usd_per_mtok"].to_numpy()[:, None],
+                                     workloads["input_share"].to_numpy(dtype=float)[None, :],
+                                     workloads["cached_share"].to_numpy(dtype=float)[None, :], cached), dtype=float)
+    in_tier = rows["score"].to_numpy()[:, None] >= tiers[None, :]  # models x tiers
+    masked = np.where(in_tier[:, :, None], price[:, None, :], np.inf)  # models x tiers x workloads
+    best = masked.argmin(axis=0)
+    found = np.isfinite(masked.min(axis=0))
+    t_i, w_i = np.meshgrid(np.arange(len(tiers)), np.arange(len(workloads)), indexing="ij")
+    pick = best[t_i, w_i].ravel()
+    ok = found.ravel()
+    return pd.DataFrame({
+        "min_score": tiers[t_i.ravel()], "workload": workloads["workload"].to_numpy()[w_i.ravel()],
+        "provider": np.where(ok, rows["provider"].to_numpy()[pick], ""),
+        "model": np.where(ok, rows["model"].to_numpy()[pick], ""),
+        "score": np.where(ok, rows["score"].to_numpy()[pick], np.nan),
+        "usd_per_mtok": np.where(ok, price[pick, w_i.ravel()], np.nan)})

@@ -26,7 +26,7 @@ import pandas as pd
 from . import present, quality
 from .catalog import DATA_DIR, load_api_prices
 from .owning import PRICE_BASES, RENT_BASES
-from .renting import TOKENS_PER_MTOK, blended_price
+from .renting import TOKENS_PER_MTOK, blended_price, current_list_prices
 from .scenario import Scenario
 
 #: Owning candidates `advice.decide` weighs exactly after screening (the cheapest that qualify).
@@ -53,22 +53,15 @@ def api_candidates(s: Scenario) -> pd.DataFrame:
     """Every list price in force that the team could switch to: first-party API models (b) and open models sold
     by the token (c), each priced per million tokens at the team's mix (cached input at the cache-read price,
     input where none is listed)."""
-    prices = load_api_prices()
-    rows = prices[(prices["price_basis"] == "list") & (prices["deprecated"] != "yes")]
-    when = pd.Timestamp(s.prices_as_of) if s.prices_as_of else rows["as_of"].max()
-    rows = rows[rows["valid_from"].isna() | (rows["valid_from"] <= when)]
-    rows = rows.sort_values("valid_from", na_position="first").groupby(["provider", "model"]).tail(1)
-    rows = rows[(rows["first_party"] == "yes") | (rows["open_model"] != "")]
-    batch_only = rows["provider_model_id"].str.endswith(":batch") | rows["model"].str.contains("(batch)", regex=False)
-    current = (rows["provider"] == s.api_provider) & (rows["model"] == s.api_model)
-    rows = rows[~batch_only & ~current]  # a batch price cannot serve interactive traffic; staying is no switch
+    rows = current_list_prices(s.prices_as_of)  # a batch price cannot serve interactive traffic: left out
+    rows = rows[~((rows["provider"] == s.api_provider) & (rows["model"] == s.api_model))]  # staying is no switch
     cached = rows["cached_input_usd_per_mtok"].fillna(rows["input_usd_per_mtok"]).to_numpy()
     price = blended_price(rows["input_usd_per_mtok"].to_numpy(), rows["output_usd_per_mtok"].to_numpy(),
                           s.input_share, s.cached_share, cached)
     by_token = (rows["open_model"] != "").to_numpy()
     return pd.DataFrame({"path": np.where(by_token, "by_token", "api"), "provider": rows["provider"].to_numpy(),
                          "model": rows["model"].to_numpy(),
-                         "quality_name": np.where(by_token, rows["open_model"], rows["model"]),
+                         "quality_name": rows["quality_name"].to_numpy(),
                          "usd_per_mtok": np.asarray(price, dtype=float)})
 
 
