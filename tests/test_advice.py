@@ -169,3 +169,9 @@ def test_a_team_that_nothing_prices_is_listed_not_reported(tmp_path):
                                              np.nan)]))
     result, = run_team_reports(teams.to_dict("records"), tmp_path, workers=1, progress=False)
     assert result.status == "failed" and "custom/my-finetune-v2" in result.error
+
+
+@pytest.mark.parametrize("x, text", [(0.38, "38 %"), (0.004, "0.4 %"), (0.9966, "99.7 %"), (0.99999, "99.9 %"),
+                                     (1.0, "100 %"), (0.0, "0 %"), (float("nan"), "—")])
+def test_shares_near_all_or_nothing_never_read_as_all_or_nothing(x, text):
+    assert advice.present.share(x) == text

@@ -41,9 +41,14 @@ def test_render_walkthroughs_writes_each_notebook_and_an_index_of_decisions(tmp_
     (tmp_path / "teams" / "summary.csv").write_text(
         "team,status,recommendation,start_month,own_share,saving_usd,confidence,current_api_usd_per_month,report,error\n"
         "'=cmd,ok,own,3,1.0,98519.2,0.68,4540.1,x.html,\n", encoding="utf-8")
+    (tmp_path / "teams" / "company.html").write_text("<p>plan</p>", encoding="utf-8")
+    (tmp_path / "teams" / "company_summary.json").write_text(
+        '{"saving_usd_npv": 1234567, "saving_p10_usd": 1000, "saving_p90_usd": 2e6, "teams": 7, "teams_moving": 5, '
+        '"source": "teams.csv"}', encoding="utf-8")
     results = render_walkthroughs(tmp_path, workers=2)
     assert all(r.status == "ok" for r in results), [r.error for r in results]
     assert {"05_scaling_projections.html", "07_article_claims.html"} <= {p.name for p in tmp_path.iterdir()}
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.index("=cmd") < index.index("Walk-through notebooks")  # decisions first, the name as written
     assert "$98,519" in index and "68 %" in index and "month 3" in index and 'href="teams/x.html"' in index
+    assert "Teams from teams.csv" in index and "saves $1.23 M" in index and "5 of 7 teams move" in index

@@ -86,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
             from .company import write_company
             from .reports import write_team_index
 
-            summary = write_company(rows, args.out, results, f"tokenomics — company plan from {source_name}")
+            summary = write_company(rows, args.out, results, f"tokenomics — company plan from {source_name}",
+                                    source_name)
             write_team_index(results, args.out, f"tokenomics — team reports from {source_name}")  # now links the plan
             print(f"company plan: saves {summary['saving_usd_npv']:,.0f} USD (present value) against renting "
                   f"everything; written to {args.out}/company.html")

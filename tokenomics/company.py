@@ -649,9 +649,11 @@ def _gateway_section(prices: pd.DataFrame | None) -> str:
     return f"<h2>Charge-back prices for the gateway</h2><p>{intro}</p>" + table._repr_html_()
 
 
-def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "tokenomics — company plan") -> dict:
-    """Plan the company from team rows and write company.html, plan.csv and company_summary.json into `out_dir`
-    (atomic, 0644), linking the team reports already written there. Returns the summary."""
+def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "tokenomics — company plan",
+                  source: str = "") -> dict:
+    """Plan the company from team rows and write company.html, plan.csv, company_summary.json and the gateway's
+    self-hosted prices into `out_dir` (atomic, 0644), linking the team reports already written there. `source`
+    names where the teams came from (a teams file, a usage export). Returns the summary."""
     import json
     from pathlib import Path
 
@@ -666,7 +668,7 @@ def write_company(rows: list[dict], out_dir, team_results=(), heading: str = "to
     reports = {r.name: r.html_name for r in team_results if r.status == "ok"}
     verdicts = {r.name: verdict_words(r.summary) for r in team_results if r.status == "ok"}
     write_safe_csv(out / "plan.csv", plan_rows(company, plan_, reports), PLAN_COLUMNS)
-    summary_ = summary(company, plan_, runs)
+    summary_ = summary(company, plan_, runs) | {"source": source}
     prices = self_hosted_prices(company, plan_)
     gateway_files = write_gateway_prices(prices, out, summary_["generated"])
     summary_["gateway_files"] = {k: p.name for k, p in gateway_files.items()}

@@ -69,14 +69,15 @@ def usd_per_mtok(x) -> str:
 
 
 def share(x, *, digits: int = 0) -> str:
-    """A share 0..1 as a percentage: '38 %', '0.4 %' (small non-zero shares keep one decimal)."""
+    """A share 0..1 as a percentage: '38 %', '0.4 %', '99.7 %' (shares within 1 point of 0 % or 100 % but not
+    there keep one decimal, so 99.66 % never reads as all)."""
     if _missing(x):
         return DASH
     v = float(x) * 100
     if math.isinf(v):
         return DASH
-    if digits == 0 and 0 < abs(v) < 1:
-        return f"{v:.1f} %"
+    if digits == 0 and (0 < abs(v) < 1 or 99 < abs(v) < 100):
+        return f"{min(v, 99.9) if v > 0 else max(v, -99.9):.1f} %"
     return f"{v:.{digits}f} %"
 
 

@@ -197,6 +197,30 @@ def run_jobs(jobs: list[Job], out_dir: Path, workers: int = 2, timeout_s: float 
     return [results[j.html_name] for j in jobs]
 
 
+def _company_summary(folder: Path) -> dict:
+    """The company plan's company_summary.json beside a team run ({} when there is none or it cannot be read)."""
+    import json
+
+    try:
+        got = json.loads((folder / "company_summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return got if isinstance(got, dict) and (folder / "company.html").exists() else {}
+
+
+def _plan_sentence(summary: dict) -> str:
+    """'saves $3.46 M over the horizon against renting everything (P10–P90 …); 5 of 7 teams move.'"""
+    from . import present
+
+    try:
+        return (f"every team on one shared fleet saves {present.usd(summary['saving_usd_npv'])} against renting "
+                f"everything (present value; P10–P90 {present.usd(summary['saving_p10_usd'])} to "
+                f"{present.usd(summary['saving_p90_usd'])}); {summary['teams_moving']} of {summary['teams']} teams "
+                "move.")
+    except (KeyError, TypeError, ValueError):
+        return "every team on one shared fleet, which moves first and when."
+
+
 def write_index(results: list[Result], out_dir: Path, heading: str, team_dirs: list[Path] | None = None) -> Path:
     """The top index.html: first the decisions of every team report run beside it (from their summary.csv),
     then the walk-through notebooks, failures named with their error."""
@@ -205,9 +229,11 @@ def write_index(results: list[Result], out_dir: Path, heading: str, team_dirs: l
         rows = read_summary(folder / "summary.csv")
         if rows:
             link = f"{folder.name}/index.html"
-            plan = (f'<p><a href="{html.escape(folder.name, quote=True)}/company.html">The company plan</a>: every team '
-                    "on one shared fleet, which moves first and when.</p>" if (folder / "company.html").exists() else "")
-            sections.append(f'<h2><a href="{html.escape(link, quote=True)}">Teams: {html.escape(folder.name)}</a></h2>'
+            company = _company_summary(folder)
+            plan = (f'<p><a href="{html.escape(folder.name, quote=True)}/company.html">The company plan</a>: '
+                    f"{html.escape(_plan_sentence(company))}</p>" if company else "")
+            title = f"Teams from {company['source']}" if company.get("source") else f"Teams: {folder.name}"
+            sections.append(f'<h2><a href="{html.escape(link, quote=True)}">{html.escape(title)}</a></h2>'
                             + plan + decision_table(rows, prefix=f"{folder.name}/"))
     items = []
     for r in results:
