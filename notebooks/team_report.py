@@ -30,6 +30,7 @@ input_tokens_per_request: float = None  # mean input tokens per request (None: f
 output_tokens_per_request: float = None  # mean output tokens per request (None: from the workload)
 api_model: str = 'GPT-4.1'  # API model the team rents: a catalog name or any provider or LiteLLM id
 api_provider: str = None  # provider it is rented from (None: the model maker's own API)
+providers: str = None  # providers the team may buy tokens from, comma-separated, e.g. 'OpenAI, Anthropic, Groq' (None: any provider in the price catalog)
 prices_as_of: str = None  # API price date YYYY-MM-DD (None: the latest list price)
 api_mix: str = None  # the models in the team's usage and their shares of its tokens (None: api_model alone)
 api_input_usd_per_mtok: float = None  # effective input price of the team's own bill, cache reads and writes included (None: api_model's list price)

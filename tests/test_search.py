@@ -129,3 +129,23 @@ def test_describe_says_what_a_candidate_is():
     assert search.describe(pd.Series({"path": "own", "model": "gpt-oss-120b", "gpus_per_replica": 2.0,
                                       "gpu": "H100 SXM", "weight_format": "fp8", "basis": "committed_3y"})) == \
         "gpt-oss-120b on 2 × H100 SXM, fp8, rented, 3-year commitment"
+
+
+def test_a_team_buys_only_from_the_providers_it_allows():
+    # Customer support's cheapest qualifying move is an open model at a small reseller; a team that buys only from
+    # OpenAI and Groq is offered nothing else, and is told so
+    row = TEAMS["Customer support"] | {"providers": "openai, GROQ"}
+    s = Scenario.from_row(row)
+    assert s.providers == "OpenAI, Groq"
+    assert set(search.api_candidates(s)["provider"]) == {"OpenAI", "Groq"}
+    rec = search.recommend(s, runs=100)
+    anywhere = search.recommend(Scenario.from_row(TEAMS["Customer support"]), runs=100)
+    assert rec.path != "stay" and rec.chosen["provider"] in ("OpenAI", "Groq")
+    assert anywhere.chosen["provider"] not in ("OpenAI", "Groq")  # otherwise the test shows nothing
+    assert rec.saving_usd <= anywhere.saving_usd  # a narrower market never saves more
+    assert "tokens bought only from OpenAI, Groq" in advice.search_text(rec)
+
+
+def test_an_unknown_provider_is_named_with_the_closest():
+    with pytest.raises(ValueError, match="providers: unknown provider 'Grok'; closest: 'Groq'"):
+        Scenario(providers="OpenAI, Grok")

@@ -667,7 +667,8 @@ def search_text(rec) -> str:
     parts = [f"{present.count(counts.get(p, 0))} {w} ({present.count(qualifies.get(p, 0))} meet the floor)"
              for p, w in (("api", "API models"), ("by_token", "open models sold by the token"),
                           ("own", "owning deployments"))]
-    text = f"Searched {', '.join(parts)}. "
+    allowed = rec.scenario.allowed_providers
+    text = f"Searched {', '.join(parts)}" + (f" (tokens bought only from {', '.join(allowed)})" if allowed else "") + ". "
     if rec.path == "stay":
         text += f"Staying: {rec.note}."
     else:

@@ -25,7 +25,7 @@ from .renting import api_price, blended_price, monthly_api_cost, resolve_api_mod
 GPU_MODES = ("rent", "buy")
 #: Text fields that may be left blank (None): the search chooses them, or they do not apply.
 OPTIONAL_TEXT = ("api_provider", "open_model", "gpu", "weight_format", "gpu_mode", "gpu_price_basis", "task_class",
-                 "engine", "quality_scores", "api_mix")
+                 "engine", "quality_scores", "api_mix", "providers")
 PROFILES = ("data_centre", "workstation")
 PROFILE_FIELDS = ("input_share", "cached_share", "input_tokens_per_request", "output_tokens_per_request")
 LATENCY_FIELDS = ("min_output_tokens_per_s_per_user", "max_ttft_s")
@@ -62,6 +62,8 @@ class Scenario:
                            group="rent")
     api_provider: str | None = param(None, "", "provider it is rented from (None: the model maker's own API)",
                                      group="rent")
+    providers: str | None = param(None, "", "providers the team may buy tokens from, comma-separated, e.g. 'OpenAI, "
+                                  "Anthropic, Groq' (None: any provider in the price catalog)", group="rent")
     prices_as_of: str | None = param(None, "date", "API price date YYYY-MM-DD (None: the latest list price)",
                                      group="rent")
     api_mix: str | None = param(None, "", "the models in the team's usage and their shares of its tokens (None: "
@@ -221,6 +223,15 @@ class Scenario:
             raise ScenarioError(f"api_model: {err.args[0]}") from None
         object.__setattr__(self, "api_model", model)
         object.__setattr__(self, "api_provider", provider)
+        if self.providers is not None:
+            from .catalog import load_api_prices
+
+            known = sorted(load_api_prices()["provider"].unique())
+            try:
+                names = [lookup_name("provider", n.strip(), known) for n in self.providers.split(",") if n.strip()]
+            except KeyError as err:
+                raise ScenarioError(f"providers: {err.args[0]}") from None
+            object.__setattr__(self, "providers", ", ".join(dict.fromkeys(names)) or None)
         for name, kind, known in (("open_model", "open model", lambda: load_open_models()["model"]),
                                   ("gpu", "GPU", lambda: load_gpus()["gpu"])):
             if getattr(self, name) is None:
@@ -377,6 +388,11 @@ class Scenario:
                                   measured_output_tokens_per_s=self.measured_output_tokens_per_s,
                                   peak_to_average=self.peak_to_average, target_utilisation=self.target_utilisation,
                                   fte_share=self.fte_share)
+
+    @property
+    def allowed_providers(self) -> tuple[str, ...] | None:
+        """The providers the team may buy tokens from (catalog spelling), None when any will do."""
+        return tuple(self.providers.split(", ")) if self.providers else None
 
     @property
     def price_basis(self) -> str:

@@ -51,10 +51,12 @@ def current_quality(s: Scenario, table: pd.DataFrame) -> tuple[float, str]:
 
 def api_candidates(s: Scenario) -> pd.DataFrame:
     """Every list price in force that the team could switch to: first-party API models (b) and open models sold
-    by the token (c), each priced per million tokens at the team's mix (cached input at the cache-read price,
-    input where none is listed)."""
+    by the token (c), from the providers the team allows (`Scenario.providers`; None: any), each priced per
+    million tokens at the team's mix (cached input at the cache-read price, input where none is listed)."""
     rows = current_list_prices(s.prices_as_of)  # a batch price cannot serve interactive traffic: left out
     rows = rows[~((rows["provider"] == s.api_provider) & (rows["model"] == s.api_model))]  # staying is no switch
+    if s.allowed_providers:
+        rows = rows[rows["provider"].isin(s.allowed_providers)]
     cached = rows["cached_input_usd_per_mtok"].fillna(rows["input_usd_per_mtok"]).to_numpy()
     price = blended_price(rows["input_usd_per_mtok"].to_numpy(), rows["output_usd_per_mtok"].to_numpy(),
                           s.input_share, s.cached_share, cached)
