@@ -175,3 +175,10 @@ def test_a_team_that_nothing_prices_is_listed_not_reported(tmp_path):
                                      (1.0, "100 %"), (0.0, "0 %"), (float("nan"), "—")])
 def test_shares_near_all_or_nothing_never_read_as_all_or_nothing(x, text):
     assert advice.present.share(x) == text
+
+
+def test_a_company_states_an_assumption_that_differs_by_team_as_its_range():
+    a, b = Scenario(volume_growth_per_year=2.0), Scenario(volume_growth_per_year=3.0, team="b")
+    text = advice.assumptions_text([a, b])
+    assert "volume ×2 to ×3 (by team) a year" in text and "36 months" in text
+    assert advice.assumptions_text(a) == advice.assumptions_text([a, a])

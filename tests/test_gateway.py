@@ -4,6 +4,7 @@ import json
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -55,6 +56,8 @@ def test_prices_read_back_recover_the_plans_monthly_own_cost_on_a_shared_rented_
                    for t, o in zip(p.choices["team"], p.choices["option"]))
     assert charged == pytest.approx(own_cost, rel=0.01)
     assert 0 < price_in < price_out  # a decode token takes more GPU time than a prefill token
+    on_disk = pd.read_csv(tmp_path / "self_hosted_prices.csv")  # the CSV keeps a price's digits too
+    assert on_disk["input_usd_per_token"].iloc[0] == pytest.approx(price_in, rel=1e-9)
 
 
 def test_bought_gpus_are_charged_their_amortisation_and_power(tmp_path):

@@ -22,7 +22,9 @@ RENDERED_NAMES = [ODD_NAMES[i] for i in (0, 3, 4, 5, 7, 9)]
 
 @pytest.mark.parametrize("value, cell", [("=SUM(1+1)", "'=SUM(1+1)"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
                                          ("@SUM(1)", "'@SUM(1)"), ("\tx", "'\tx"), ("team a", "team a"),
-                                         (-5.0, "-5"), (3, 3), (float("nan"), ""), (None, "")])
+                                         (-5.0, "-5"), (3, 3), (float("nan"), ""), (None, ""),
+                                         (7.178520244170767e-08, "7.17852024417e-08"), (2.2e-16, "0"),
+                                         (0.1 + 0.2, "0.3")])
 def test_spreadsheet_formulas_are_written_as_text(value, cell):
     assert safe_cell(value) == cell
 

@@ -362,13 +362,22 @@ def api_label(s: Scenario) -> str:
     return f"its current models ({s.api_mix})" if s.api_mix else s.api_model
 
 
-def assumptions_text(s: Scenario) -> str:
-    """The assumptions that drive the verdict, in one line people read."""
-    return (f"Assumptions behind this verdict: volume ×{s.volume_growth_per_year:g} a year, API prices "
-            f"-{present.share(s.api_price_decline_per_year)} a year, GPU prices -{present.share(s.gpu_price_decline_per_year)} "
-            f"a year, peak hour {s.peak_to_average:g}× the average, replicas filled to "
-            f"{present.share(s.target_utilisation)} at peak, {s.fte_share:g} FTE per deployment, "
-            f"{s.horizon_months} months, discount {present.share(s.discount_rate_per_year)} a year.")
+def assumptions_text(s: Scenario | list[Scenario]) -> str:
+    """The assumptions that drive the verdict, in one line people read; for several teams, a value that differs
+    between them is given as its range, 'by team'."""
+    teams = s if isinstance(s, list) else [s]
+
+    def said(field: str, show) -> str:
+        values = sorted({getattr(t, field) for t in teams})
+        return show(values[0]) if len(values) == 1 else f"{show(values[0])} to {show(values[-1])} (by team)"
+
+    return (f"Assumptions behind this verdict: volume {said('volume_growth_per_year', lambda v: f'×{v:g}')} a year, "
+            f"API prices {said('api_price_decline_per_year', lambda v: '-' + present.share(v))} a year, GPU prices "
+            f"{said('gpu_price_decline_per_year', lambda v: '-' + present.share(v))} a year, peak hour "
+            f"{said('peak_to_average', lambda v: f'{v:g}×')} the average, replicas filled to "
+            f"{said('target_utilisation', present.share)} at peak, {said('fte_share', lambda v: f'{v:g}')} FTE per "
+            f"deployment, {said('horizon_months', lambda v: f'{v}')} months, discount "
+            f"{said('discount_rate_per_year', present.share)} a year.")
 
 
 def provenance_text(s: Scenario, generated: str | None = None) -> str:

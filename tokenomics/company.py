@@ -587,7 +587,7 @@ def page(company: Company, plan_: Plan, runs: np.ndarray, reports: dict[str, str
                                    else "onto no GPUs of the company's own."))
     first = next(iter(company.teams.values()), None)
     lines = [f"Today the company's API bill is {present.usd(today)} a month across {len(company.teams)} teams.",
-             assumptions_text(first) if first else "",
+             assumptions_text(list(company.teams.values())) if first else "",
              f"Generated {s['generated']} by tokenomics {s['kit_version']}; API list prices as of "
              f"{present.day(first.api_row['as_of']) if first else '—'}."]
     card = present.headline_card("tokenomics company plan", headline, [line for line in lines if line], "#1f4e79")

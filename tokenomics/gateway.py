@@ -149,8 +149,9 @@ def litellm_config(prices: pd.DataFrame, as_of: str) -> str:
             "litellm_params": {"model": f"hosted_vllm/{r.model}", "api_base": f"os.environ/{env}"},
             "model_info": {"input_cost_per_token": float(r.input_usd_per_token),
                            "output_cost_per_token": float(r.output_usd_per_token),
-                           "description": f"{r.model} self-hosted on {r.pool}: cost at the planned load in month "
-                                          f"{r.month} ({present.usd(r.monthly_cost_usd)} a month), tokenomics {as_of}"}})
+                           "description": f"self-hosted: {r.pool}; priced at its cost at the planned load in "
+                                          f"month {r.month} ({present.usd(r.monthly_cost_usd)} a month), tokenomics "
+                                          f"{as_of}"}})
     header = (f"# Self-hosted models priced at what owning them costs (tokenomics company plan, {as_of}).\n"
               "# Merge model_list into your LiteLLM proxy config; set each api_base to your server.\n")
     return header + yaml.safe_dump({"model_list": entries}, sort_keys=False, allow_unicode=True)

@@ -467,8 +467,8 @@ def safe_cell(value):
     (OWASP's rule), numbers stay numbers, None and NaN become empty."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, float):  # no float noise (2.2e-16 for an exact match) in a file people open
-        return f"{round(value, 9):.12g}"
+    if isinstance(value, float):  # no float noise (2.2e-16 for an exact match) in a file people open, but small
+        return f"{0.0 if abs(value) < 1e-12 else value:.12g}"  # prices (7.2e-08 USD a token) keep their digits
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
