@@ -32,7 +32,7 @@ compute (its tokens are still attended to, and still held in the KV cache). Then
     time to first token         = t_prefill + ceil(uncached input / 8,192) x step    (no queueing)
 
 B is bounded by the KV cache beside the weights, reserved for each sequence's whole length input + output (what
-TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler does, and what requests started together reach), by 1,024
+TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler does, and what requests started together reach), by 2,048
 sequences per scheduler (one per DP rank), and by a latency target: the largest B that keeps tokens/s per
 user and TTFT within it (throughput rises with B, per-user speed falls: the curve InferenceX publishes).
 
