@@ -8,7 +8,7 @@ RUN    ?= $(shell date +%F)
 WORKERS ?= 2
 ARGS   ?=
 
-.PHONY: help install unit test reports lab prices models sync notebooks clean
+.PHONY: help install unit lint test reports lab prices models sync notebooks clean
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 12
@@ -25,6 +25,9 @@ $(STAMP): pyproject.toml | $(PY)
 
 unit: $(STAMP) ## fast: unit and property tests only, no notebooks
 	$(PY) -m pytest tests
+
+lint: $(STAMP) ## ruff: syntax errors and unused or undefined names (pyproject.toml [tool.ruff]; also a test)
+	$(VENV)/bin/ruff check tokenomics tests benchmarks
 
 test: $(STAMP) ## everything CI runs: unit and property tests, then every notebook (nbval)
 	$(PY) -m pytest

@@ -8,7 +8,6 @@ several runs, measured in the same process. Run: .venv/bin/python benchmarks/mon
 import statistics
 import time
 
-import numpy as np
 from tokenomics import breakeven, uncertainty
 
 N = 1_000_000

@@ -1,6 +1,5 @@
 """Monte Carlo: seeded and reproducible, vectorised, checks distributions before sampling; tornado."""
 
-import numpy as np
 import pytest
 from scipy import stats
 

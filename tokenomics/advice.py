@@ -27,7 +27,6 @@ import pandas as pd
 
 from . import present
 from .breakeven import first_break_even, never_pays_reason
-from .owning import OwnCost
 from .projection import project_arrays
 from .scenario import Scenario, ScenarioError
 from .uncertainty import lognormal

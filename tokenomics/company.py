@@ -29,7 +29,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from . import present
-from .advice import SHARES, UNCERTAIN, _discount, draw_factors
+from .advice import SHARES, _discount, draw_factors
 from .scenario import Scenario
 
 #: Months a move may start (besides never): now, then quarterly for the first year, then half-yearly.
