@@ -91,3 +91,17 @@ def test_a_plan_that_self_hosts_nothing_writes_empty_files(tmp_path):
 ])
 def test_gateway_names_are_safe_slugs(name, expected):
     assert gateway.gateway_name(name) == expected
+
+
+def test_amortised_and_cash_views_of_a_bought_pool_pay_for_the_same_hardware(tmp_path):
+    # growth buys replicas in several months: straight-line charges to the horizon plus the book value left
+    # at its end equal the cash paid for them
+    rows = [RENTED | {"team": "growing", "tokens_per_month": 2e10, "gpu_mode": "buy", "volume_growth_per_year": 4.0}]
+    c = company.build(rows, switches=False)
+    p = company.plan(c.teams, c.options, c.pools, c.rent_usd)
+    [(key, pool)] = c.pools.items()
+    n = p.fleet[key].to_numpy(dtype=float)
+    assert len(set(n[n > 0])) > 1  # replicas are added over time
+    capex, book = pool._hardware_usd(n)
+    hardware_amortised = pool.amortised_usd(n) - pool._running_usd(n)
+    assert hardware_amortised.sum() + book.sum() == pytest.approx(capex.sum(), rel=1e-9)

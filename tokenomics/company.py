@@ -35,6 +35,8 @@ from .scenario import Scenario
 #: Months a move may start (besides never): now, then quarterly for the first year, then half-yearly.
 START_MONTHS = (0, 3, 6, 9, 12, 18, 24)
 SOLVER_TIME_LIMIT_S = 60.0
+#: The month a plan is read at (its saving a month, the gateway's prices): a year in, when moves have settled.
+REFERENCE_MONTH = 12
 
 
 @dataclass(frozen=True)
@@ -78,25 +80,43 @@ class Pool:
     def bought(self) -> bool:
         return bool(len(self.capex_usd_per_replica)) and bool(np.any(self.capex_usd_per_replica > 0))
 
-    def cash_usd(self, replicas: np.ndarray, people_factor=1.0, price_factor=1.0) -> np.ndarray:
-        """The pool's cash each month for `replicas` in service (months on the last axis): running cost and
-        engineers, plus bought hardware when first needed and its book value credited at the end
-        (`projection._hardware_cash`, the team projection's own rule)."""
+    def _running_usd(self, replicas: np.ndarray, people_factor=1.0, price_factor=1.0) -> np.ndarray:
+        """Rent (or hosting when bought) and engineers each month for `replicas` (months on the last axis)."""
+        horizon = replicas.shape[-1]
+        running = replicas * (self.running_usd_per_replica_month[:horizon] * price_factor
+                              + self.people_usd_per_replica_month * people_factor)
+        return running + (replicas > 0) * self.people_fixed_usd_per_month * people_factor
+
+    def _hardware_usd(self, replicas: np.ndarray, price_factor=1.0) -> tuple[np.ndarray, np.ndarray]:
+        """Bought hardware's cash each month and the book value credited at the end (`projection._hardware_cash`,
+        the team projection's own rule)."""
         from types import SimpleNamespace
 
         from .projection import _hardware_cash
 
         horizon = replicas.shape[-1]
-        t = np.arange(horizon)
-        running = replicas * (self.running_usd_per_replica_month[:horizon] * price_factor
-                              + self.people_usd_per_replica_month * people_factor)
-        running = running + (replicas > 0) * self.people_fixed_usd_per_month * people_factor
-        if not self.bought:
-            return running
         hardware = SimpleNamespace(amortisation_months=self.life_months,
                                    capex_usd_per_replica=self.capex_usd_per_replica[:horizon] * price_factor)
-        capex, book = _hardware_cash(hardware, replicas, replicas > 0, 1.0, t)
+        return _hardware_cash(hardware, replicas, replicas > 0, 1.0, np.arange(horizon))
+
+    def cash_usd(self, replicas: np.ndarray, people_factor=1.0, price_factor=1.0) -> np.ndarray:
+        """The pool's cash each month for `replicas` in service (months on the last axis): running cost and
+        engineers, plus bought hardware when first needed and its book value credited at the end."""
+        running = self._running_usd(replicas, people_factor, price_factor)
+        if not self.bought:
+            return running
+        capex, book = self._hardware_usd(replicas, price_factor)
         return running + capex - book
+
+    def amortised_usd(self, replicas: np.ndarray) -> np.ndarray:
+        """The pool's cost each month with bought hardware spread straight-line over its life from the month each
+        replica was bought (the same purchases `cash_usd` pays up front); rented pools: equal to `cash_usd`."""
+        running = self._running_usd(replicas)
+        if not self.bought:
+            return running
+        capex, _ = self._hardware_usd(replicas)
+        life = int(round(self.life_months))
+        return running + np.convolve(capex, np.ones(life))[:replicas.shape[-1]] / life
 
     def purchase_usd(self, month: int, horizon: int, d: np.ndarray) -> float:
         """Present value of buying one replica in `month`: its price, again at each life's end within the
@@ -454,7 +474,7 @@ def team_npv(company: Company, plan_: Plan) -> pd.DataFrame:
                 share = np.divide(loads[r.team], total_load[r.pool], out=np.zeros(horizon),
                                   where=total_load[r.pool] > 0)[:s.horizon_months]
                 mine = mine + share * pool_cost[r.pool][:s.horizon_months]
-        month = min(12, s.horizon_months - 1)
+        month = min(REFERENCE_MONTH, s.horizon_months - 1)
         pool_share = (np.divide(loads[r.team], total_load[r.pool], out=np.zeros(horizon), where=total_load[r.pool] > 0)
                       if r.path == "own" else np.zeros(horizon))
         rows.append({"team": r.team, "npv_usd": float(np.sum(d * mine)), "rent_npv_usd": float(np.sum(d * rent)),

@@ -34,9 +34,7 @@ import numpy as np
 import pandas as pd
 
 from . import present
-
-#: Months into the plan at which the price is set: a year in, when the plan has settled.
-REFERENCE_MONTH = 12
+from .company import REFERENCE_MONTH  # the month a plan is read at: a year in
 
 PRICE_COLUMNS = ["gateway_model", "model", "pool", "month", "replicas", "gpus", "input_tokens_per_month",
                  "output_tokens_per_month", "monthly_cost_usd", "prefill_time_share", "input_usd_per_token",
@@ -51,31 +49,15 @@ def gateway_name(model: str) -> str:
 
 
 def pool_monthly_cost_usd(company, plan_) -> pd.DataFrame:
-    """Each pool's cost by month (month x pool), amortised: replicas, engineers, bought hardware spread over its
-    life from the month each replica was bought (`projection._hardware_cash`), and the power of the tokens the
-    plan's teams serve on it. The plan's cash view pays bought hardware up front instead."""
-    from types import SimpleNamespace
-
-    from .projection import _hardware_cash
-
+    """Each pool's cost by month (month x pool), amortised (`company.Pool.amortised_usd`: replicas, engineers,
+    bought hardware spread over its life), plus the power of the tokens the plan's teams serve on it. The plan's
+    cash view pays bought hardware up front instead."""
     horizon = plan_.fleet.shape[0]
-    t = np.arange(horizon)
     out = {}
     for key, pool in company.pools.items():
-        n = plan_.fleet[key].to_numpy(dtype=float)
-        cost = n * (pool.running_usd_per_replica_month[:horizon] + pool.people_usd_per_replica_month)
-        cost = cost + (n > 0) * pool.people_fixed_usd_per_month
-        if pool.bought:
-            life = float(np.round(pool.life_months))
-            capex, _ = _hardware_cash(SimpleNamespace(amortisation_months=life,
-                                                      capex_usd_per_replica=pool.capex_usd_per_replica[:horizon]),
-                                      n, n > 0, 1.0, t)
-            # straight line: each month's purchases charged 1/life a month for `life` months
-            window = np.convolve(capex, np.ones(int(life)))[:horizon] if np.isfinite(life) else capex
-            cost = cost + window / life
+        cost = pool.amortised_usd(plan_.fleet[key].to_numpy(dtype=float))
         for r in _teams_on(plan_, key):
-            o = company.options[int(r.option)]
-            cost = cost + _from(r.start_month, o.power_usd, horizon)
+            cost = cost + _from(r.start_month, company.options[int(r.option)].power_usd, horizon)
         out[key] = cost
     return pd.DataFrame(out, index=pd.RangeIndex(horizon, name="month"))
 

@@ -23,18 +23,25 @@ def _missing(x) -> bool:
     return x is None or (isinstance(x, float | np.floating) and math.isnan(x)) or x is pd.NaT
 
 
-def tokens(x, *, infinite: str = "never") -> str:
-    """A token count: '950', '12 k', '300 M', '2.5 B', '1.2 T' (three significant digits); `infinite` for inf."""
+def _scaled(x, infinite: str, prefix: str, scales) -> tuple[str | None, str, float]:
+    """Shared by `tokens` and `usd`: the text for a missing or infinite value, or `prefix` + three significant
+    digits of the largest scale `x` reaches ('$1.2 M', '2.5 B'); else None with the sign and |x|."""
     if _missing(x):
-        return DASH
+        return DASH, "", 0.0
     v = float(x)
     if math.isinf(v):
-        return infinite
+        return infinite, "", v
     sign, v = ("-" if v < 0 else ""), abs(v)
-    for unit, scale in _SCALES + (("k", 1e3),):
+    for unit, scale in scales:
         if v >= scale * 0.9995:
-            return f"{sign}{_sig3(v / scale)} {unit}"
-    return f"{sign}{_sig3(v)}"
+            return f"{sign}{prefix}{_sig3(v / scale)} {unit}", sign, v
+    return None, sign, v
+
+
+def tokens(x, *, infinite: str = "never") -> str:
+    """A token count: '950', '12 k', '300 M', '2.5 B', '1.2 T' (three significant digits); `infinite` for inf."""
+    text, sign, v = _scaled(x, infinite, "", _SCALES + (("k", 1e3),))
+    return text if text is not None else f"{sign}{_sig3(v)}"
 
 
 def _sig3(v: float) -> str:
@@ -44,15 +51,9 @@ def _sig3(v: float) -> str:
 
 def usd(x, *, infinite: str = DASH) -> str:
     """Money: '$0.125', '$19.50', '$7,318', '$1.2 M', '$3.45 B'; negative as '-$1,234'."""
-    if _missing(x):
-        return DASH
-    v = float(x)
-    if math.isinf(v):
-        return infinite
-    sign, v = ("-" if v < 0 else ""), abs(v)
-    for unit, scale in _SCALES:
-        if v >= scale * 0.9995:
-            return f"{sign}${_sig3(v / scale)} {unit}"
+    text, sign, v = _scaled(x, infinite, "$", _SCALES)
+    if text is not None:
+        return text
     if v >= 999.5:
         return f"{sign}${v:,.0f}"
     if v < 0.0005:  # below a twentieth of a cent: nothing to show, and no sign
