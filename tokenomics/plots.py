@@ -8,6 +8,7 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from . import present
+from .serving import benchmark_group
 
 PALETTE = ["#1f4e79", "#c0504d", "#9bbb59", "#8064a2", "#f79646", "#4bacc6", "#7f7f7f"]
 STYLE = {
@@ -148,8 +149,8 @@ def predicted_vs_observed(table: pd.DataFrame, title: str, source: str):
     """Log-log scatter of roofline prediction against published throughput; fitted, held out, not full load."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.5, 5.5))
-        group = np.where(table["fit"], "fitted", np.where(table["full_load"] == "yes", "held out", "not full load"))
-        for name, marker in (("fitted", "o"), ("held out", "s"), ("not full load", "x")):
+        group = benchmark_group(table)
+        for name, marker in (("fitted", "o"), ("held out", "s"), ("not full load", "x"), ("pre-release build", "+")):
             sel = group == name
             ax.scatter(table.loc[sel, "output_tokens_per_s"], table.loc[sel, "predicted_tokens_per_s"],
                        label=name, marker=marker)

@@ -22,7 +22,9 @@ At batch B (sequences in flight on the replica), per decode step and per GPU:
     t_comm = collectives x (latency + bytes per collective / link bandwidth)
              tp: 2 x layers all-reduces of 2 (g-1)/g x B x hidden x 2 bytes (ring)
              dep: 2 x layers all-to-alls of (B / g) x k x hidden x 3 x (g-1)/g bytes
-    step   = max(t_mem, t_flop) + t_comm + layers x layer_overhead  (kernel launches and scheduling, per layer)
+    step   = max(t_mem, t_flop) + t_comm + layers x layer_overhead + B / ranks x sequence_overhead
+             (kernel launches per layer; per sequence in flight on each scheduler: its bookkeeping, sampling
+             and detokenising, which grow with the batch, not the model)
 Per request, prefill costs the replica t_prefill = (2 x active x uncached input + attention FLOPs) /
 (g x FLOPS x eta_flop) plus its all-reduce / all-to-all bytes over the link. A cached prefix skips its
 compute (its tokens are still attended to, and still held in the KV cache). Then, at batch B,
@@ -32,7 +34,9 @@ compute (its tokens are still attended to, and still held in the KV cache). Then
     time to first token         = t_prefill + ceil(uncached input / 8,192) x step    (no queueing)
 
 B is bounded by the KV cache beside the weights, reserved for each sequence's whole length input + output (what
-TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler does, and what requests started together reach), by 2,048
+TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler does, and what requests started together reach) in every
+layer, windowed ones included (TensorRT-LLM's KV manager allocates a sliding-window layer's blocks linearly over the
+whole sequence since PR 6768; vLLM's KV budget per token counts every layer), by 2,048
 sequences per scheduler (one per DP rank), and by a latency target: the largest B that keeps tokens/s per
 user and TTFT within it (throughput rises with B, per-user speed falls: the curve InferenceX publishes).
 
@@ -46,8 +50,8 @@ Precision: each tensor group computes at the fastest tensor-core rate its format
 MXFP4 at FP4 where it has it; INT4 and GGUF kinds are weight-only (BF16 compute).
 Sources: Williams et al. 2009 (roofline); Kwon et al. 2023 (vLLM, paged KV); Pope et al. 2022 (2·N FLOPs per
 token, memory-bound decode); Agrawal et al. 2024 (Sarathi-Serve, chunked prefill); TensorRT-LLM's
-max_num_tokens default 8,192 (the prefill chunk). eta_bw, eta_flop, layer_overhead_s and collective_latency_s
-are fitted per engine to data/serving_benchmarks.csv (`calibrate`).
+max_num_tokens default 8,192 (the prefill chunk). eta_bw, eta_flop, eta_moe, layer_overhead_s, collective_latency_s
+and sequence_overhead_s are fitted per engine to data/serving_benchmarks.csv (`calibrate`).
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ from scipy.optimize import least_squares
 
 from .catalog import DATA_DIR, load_serving_benchmarks
 from .checks import as_array, as_share, scalar_or_array
-from .configs import LINEAR_GROUPS
+from .configs import LINEAR_GROUPS, parse_native_format
 from .memory import (BITS_PER_WEIGHT, GB, GGUF_KINDS, RESERVE_SHARE, DoesNotFit, _by_name, bits, default_kv_bits,
                      group_bits, kv_bytes_from_terms, kv_terms_of, model_spec, gpu_spec, reported_memory_bytes,
                      weight_bytes)
@@ -82,7 +86,7 @@ ENGINES = ("trtllm", "vllm", "sglang")
 #: Formats whose 4-bit floating weights can run on FP4 tensor cores.
 FP4_FORMATS = ("nvfp4", "mxfp4")
 COMPUTE_FORMATS = ("bf16", "fp8", "fp4")
-FIT_FIELDS = ("eta_bw", "eta_flop", "eta_moe", "layer_overhead_s", "collective_latency_s")
+FIT_FIELDS = ("eta_bw", "eta_flop", "eta_moe", "layer_overhead_s", "collective_latency_s", "sequence_overhead_s")
 _BATCH_GRID = np.unique(np.round(np.geomspace(1, 1 << 17, 60)))
 
 
@@ -96,23 +100,24 @@ class TargetNotMet(ValueError):
 
 @dataclass(frozen=True)
 class Calibration:
-    """Achieved shares of peak bandwidth and compute, an overhead per layer per step and a latency per collective
-    (seconds), for one engine ("pooled": fitted on every engine's results)."""
+    """Achieved shares of peak bandwidth and compute, an overhead per layer per step, a latency per collective and
+    an overhead per sequence in flight per step (seconds), for one engine ("pooled": every engine's results)."""
 
     eta_bw: float
     eta_flop: float
     eta_moe: float  # routed experts' grouped GEMMs reach this share of eta_flop
     layer_overhead_s: float
     collective_latency_s: float = 0.0
+    sequence_overhead_s: float = 0.0
     engine: str = "pooled"
 
 
 #: Fitted by `calibrate(engine=...)` on the "fit" half of data/serving_benchmarks.csv; a test checks they agree.
 CALIBRATIONS = {
-    "pooled": Calibration(0.8267, 0.5497, 0.2207, 0.0002446, 5.737e-05, "pooled"),
-    "trtllm": Calibration(0.6485, 0.6523, 0.235, 0.0001449, 3.354e-05, "trtllm"),
-    "vllm": Calibration(0.3, 0.4371, 0.2207, 0.0002446, 5.737e-05, "vllm"),
-    "sglang": Calibration(0.3, 0.3895, 0.2207, 0.0002446, 5.737e-05, "sglang"),
+    "pooled": Calibration(0.995, 0.5553, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="pooled"),
+    "trtllm": Calibration(0.9008, 0.6115, 0.3631, 0.0001178, 3.939e-05, 1.586e-05, engine="trtllm"),
+    "vllm": Calibration(0.3, 0.5076, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="vllm"),
+    "sglang": Calibration(0.3, 0.4428, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="sglang"),
 }
 #: The engine a call without `engine=` uses: the pooled fit (every engine's results), so no team is told the
 #: numbers of an engine it did not choose.
@@ -270,13 +275,13 @@ def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0
 
     `input_tokens`, `output_tokens`, `cached_share` broadcast against the rows (shape (n,) or (n, 1));
     `batch` is (n, k) or broadcastable: the sequences in flight, capped here at the KV / scheduler limit.
-    `calibration`: one Calibration or a dict of per-row arrays (eta_bw, eta_flop, layer_overhead_s,
-    collective_latency_s). Returns arrays of shape (n, k): output_tokens_per_s (one replica), batch,
+    `calibration`: one Calibration or a dict of per-row arrays (the `FIT_FIELDS`:
+    eta_bw ... sequence_overhead_s). Returns arrays of shape (n, k): output_tokens_per_s (one replica), batch,
     tokens_per_s_per_user, ttft_s, step_s, prefill_s, and (n,) max_batch.
     """
     cal = calibration if isinstance(calibration, dict) else vars(calibration)
     col = (lambda name: c[name].to_numpy(dtype=float)[:, None])
-    eta_bw, eta_flop, eta_moe, overhead, alpha = (
+    eta_bw, eta_flop, eta_moe, overhead, alpha, seq_over = (
         np.asarray(cal[k], dtype=float).reshape(-1, 1) if np.ndim(cal[k]) else float(cal[k]) for k in FIT_FIELDS)
     g = col("gpus_per_replica")
     dep = (c["layout"].to_numpy() == "dep")[:, None]
@@ -289,7 +294,10 @@ def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0
              ("full", "sliding", "chunked", "linear", "mla", "mla_dsa", "gqa_values", "mla_values", "indexer_bytes",
               "window", "chunk", "state_values")}
     kv = kv_bytes_from_terms(terms, ctx, col("kv_bits"))
-    kv_full = kv_bytes_from_terms(terms, i + o, col("kv_bits"))
+    # The engines reserve a windowed layer's blocks for the whole sequence (TensorRT-LLM's KV manager since PR 6768,
+    # vLLM's KV budget per token counts every layer): capacity is set as if every layer were full attention.
+    reserved = dict(terms, window=np.full_like(terms["window"], np.inf), chunk=np.full_like(terms["chunk"], np.inf))
+    kv_full = kv_bytes_from_terms(reserved, i + o, col("kv_bits"))
     rep = np.where(dep, 1.0, g / np.minimum(g, col("kv_shards")))
     w, w_e, usable = col("weights_bytes"), col("routed_bytes"), col("usable_bytes")
     w_dense = w - w_e
@@ -310,6 +318,9 @@ def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0
     attn_layers = terms["full"] + terms["mla"] + terms["mla_dsa"]
     attn_ctx = (attn_layers * ctx + terms["sliding"] * np.minimum(ctx, terms["window"])
                 + terms["chunked"] * np.minimum(ctx, terms["chunk"]))
+    seen = i - new
+    attn_prefill = (attn_layers * (i ** 2 - seen ** 2) / 2 + terms["sliding"] * new * np.minimum(ctx, terms["window"])
+                    + terms["chunked"] * new * np.minimum(ctx, terms["chunk"]))
     t_flop = b / g * (per_token + pair * attn_ctx / f16) / eta_flop
     link, _nodes = _link(c, c["gpus_per_replica"].to_numpy(dtype=float))
     link = link[:, None]
@@ -318,10 +329,7 @@ def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0
     ar_bytes = 2 * (g - 1) / g * b * hidden * ACTIVATION_BYTES
     a2a_bytes = b / g * k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g
     t_comm = np.where(multi, 2 * layers * (alpha + np.where(dep, a2a_bytes, ar_bytes) / link), 0.0)
-    step = np.maximum(t_mem, t_flop) + t_comm + layers * overhead
-    seen = i - new
-    attn_prefill = (attn_layers * (i ** 2 - seen ** 2) / 2 + terms["sliding"] * new * np.minimum(ctx, terms["window"])
-                    + terms["chunked"] * new * np.minimum(ctx, terms["chunk"]))
+    step = np.maximum(t_mem, t_flop) + t_comm + layers * overhead + b / np.where(dep, g, 1.0) * seq_over
     prefill_comm = np.where(multi, 2 * layers * new * np.where(
         dep, k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g / g, 2 * (g - 1) / g * hidden * ACTIVATION_BYTES) / link,
         0.0)
@@ -635,6 +643,10 @@ def interactivity_curve(model: str, gpu: str, weight_format, input_tokens, outpu
 
 # ------------------------------------------------------------------------------------------- calibration
 
+#: An engine build that is not a release: a development snapshot (".dev"), a nightly, or a staging image.
+PRERELEASE = r"\.dev|nightly|staging"
+
+
 def benchmark_split(benchmark_ids: pd.Series) -> np.ndarray:
     """Deterministic half split by a CRC of the id: True = used for fitting, False = held out."""
     return np.array([zlib.crc32(i.encode()) % 2 == 0 for i in benchmark_ids])
@@ -642,9 +654,12 @@ def benchmark_split(benchmark_ids: pd.Series) -> np.ndarray:
 
 def usable_benchmarks() -> pd.DataFrame:
     """Benchmarks the roofline can be checked against: an engine of ENGINES, lengths and GPU count known, not
-    disaggregated; joined with their deployment. `fit` marks the fitted half of the full-load rows.
+    disaggregated; joined with their deployment. `scored` marks the rows the roofline is fitted and judged on: full
+    load on a released engine (`PRERELEASE` builds - dev snapshots, nightlies, staging images - are shown, not
+    scored: a team runs a release); `fit` marks the fitted half of them (`benchmark_split`), the rest are held out.
 
-    Bits per weight: the kit's one figure per named format (NVFP4 4.5, MXFP4 4.25), over the file's column.
+    Bits per weight: the kit's one figure per named format (NVFP4 4.5, MXFP4 4.25), over the file's column; a
+    precision that names the maker's own checkpoint (gpt-oss MXFP4, DeepSeek FP8) is read as "native" (`_is_native`).
     KV bits: the stated kv_precision, else the format's default (`default_kv_bits`), as a default call uses.
     Deployment: dep where the row states attention DP with expert parallelism, else tp over tp GPUs per replica
     (replicas = num_gpus / tp); rows that state no layout are the kit's best deployment on num_gpus (as a team
@@ -658,12 +673,32 @@ def usable_benchmarks() -> pd.DataFrame:
     bench = bench.dropna(subset=["bits_per_weight"]).reset_index(drop=True)
     bench["weight_format"] = np.where(known.loc[bench.index].notna(), bench["precision"].str.lower(),
                                       bench["bits_per_weight"].astype(str))
+    native = [_is_native(m, p) for m, p in zip(bench["model"], bench["precision"])]
+    bench.loc[native, "weight_format"] = "native"
     kv = bench["kv_precision"].str.lower().map({"fp8": 8.0, "bf16": 16.0, "fp16": 16.0, "fp16/bf16": 16.0})
     bench["kv_bits"] = kv
     bench["layout"] = np.where((bench["dp"] > 1) & (bench["ep"] > 1), "dep", "tp")
     bench["gpus_per_replica"] = np.where(bench["layout"] == "dep", bench["dp"], bench["tp"])
-    bench["fit"] = benchmark_split(bench["benchmark_id"]) & (bench["full_load"] == "yes")
+    bench["prerelease"] = bench["framework"].str.contains(PRERELEASE, case=False, regex=True)
+    bench["scored"] = (bench["full_load"] == "yes") & ~bench["prerelease"]
+    bench["fit"] = benchmark_split(bench["benchmark_id"]) & bench["scored"]
     return bench
+
+
+def benchmark_group(table: pd.DataFrame) -> np.ndarray:
+    """Each row's part in the calibration: fitted, held out, not full load, or pre-release build."""
+    return np.where(table["fit"], "fitted", np.where(table["scored"], "held out", np.where(
+        table["prerelease"], "pre-release build", "not full load")))
+
+
+def _is_native(model: str, precision) -> bool:
+    """Whether a benchmark's precision names the checkpoint its maker ships (gpt-oss's MXFP4 experts beside BF16
+    attention, DeepSeek's block-scaled FP8): such a run loads that checkpoint, so it is read as "native"."""
+    if not isinstance(precision, str):
+        return False
+    native = parse_native_format(model_spec(model)["native_format"])
+    quantised = {f for f in native.values() if f not in ("bf16", "fp16")}
+    return any(f == precision.lower() or f.split("_")[0] == precision.lower() for f in quantised)
 
 
 def _benchmark_candidates(bench: pd.DataFrame) -> dict:
@@ -726,8 +761,8 @@ def calibrate(bench: pd.DataFrame | None = None, engine: str | None = None) -> t
     prep = _benchmark_candidates(fit)
     full = name == "pooled" or len(fit) >= MIN_ROWS_FULL_FIT
     base = calibrate(bench)[0] if not full else None
-    x0, scale = np.array([0.7, 0.5, 0.5, 5e-5, 2e-5]), np.array([0.1, 0.1, 0.1, 2e-5, 1e-5])
-    low, high = np.array([0.3, 0.1, 0.05, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 2e-3, 1e-3])  # plausible ranges
+    x0, scale = np.array([0.7, 0.5, 0.5, 5e-5, 2e-5, 5e-6]), np.array([0.1, 0.1, 0.1, 2e-5, 1e-5, 2e-6])
+    low, high = np.array([0.3, 0.1, 0.05, 0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 2e-3, 1e-3, 1e-4])  # plausible ranges
     free = slice(None) if full else slice(0, 2)
 
     def build(x):
@@ -747,20 +782,19 @@ def calibrate(bench: pd.DataFrame | None = None, engine: str | None = None) -> t
 
 
 def calibration_error(table: pd.DataFrame) -> pd.Series:
-    """Mean absolute relative error of the roofline: fitted rows, held-out full-load rows, and rows not
-    measured at full load (shown, never fitted)."""
-    group = np.where(table["fit"], "fitted", np.where(table["full_load"] == "yes", "held out", "not full load"))
-    return table.groupby(group)["relative_error"].apply(lambda e: float(np.mean(np.abs(e))))
+    """Mean absolute relative error of the roofline: fitted rows, held-out rows, and rows not measured at full load
+    or on a pre-release build (shown, never fitted)."""
+    return table.groupby(benchmark_group(table))["relative_error"].apply(lambda e: float(np.mean(np.abs(e))))
 
 
 def engine_errors(bench: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per engine (and pooled), with the package's calibrations: rows fitted and held out, mean and worst
-    absolute relative error of each half (full-load rows only)."""
+    absolute relative error of each half (scored rows only: full load, released engines)."""
     bench = usable_benchmarks() if bench is None else bench
     rows = []
     for name in CALIBRATIONS:
         mine = bench if name == "pooled" else bench[bench["engine"] == name]
-        mine = mine[mine["full_load"] == "yes"]
+        mine = mine[mine["scored"]]
         err = np.abs(predict_benchmarks(mine.reset_index(drop=True), CALIBRATIONS[name])
                      / mine["output_tokens_per_s"].to_numpy(dtype=float) - 1)
         fit = mine["fit"].to_numpy()
