@@ -47,11 +47,15 @@ def test_the_package_calibrations_are_the_fit(engine):
 
 
 def test_prerelease_builds_are_shown_but_not_scored():
-    bench = serving.usable_benchmarks()
-    pre = bench["framework"].str.contains("nightly|staging|[.]dev", case=False)
-    assert pre.any() and bench.loc[pre, "prerelease"].all() and not bench.loc[~pre, "prerelease"].any()
-    assert not bench.loc[pre, "scored"].any() and not bench.loc[pre, "fit"].any()
-    assert set(serving.benchmark_group(bench.loc[pre])) == {"pre-release build"}
+    bench = serving.usable_benchmarks().set_index("benchmark_id")
+    pre = ["dstack-dsr1-mi300xx8-vllm-3200-800-c128",  # vLLM 0.7.3.dev138 ROCm, a staging image
+           "dstack-dsr1-h200x8-vllm-3200-800-c128",  # vLLM 0.7.4.dev181 nightly
+           "dstack-dsr1-mi300xx8-sglang-3200-800-c128"]  # SGLang 0.4.2.post4 on rocm/sglang-staging
+    released = ["dstack-dsr1-h200x8-sglang-3200-800-c128",  # SGLang 0.4.3.post2: a post-release is a release
+                "gpustack-vllm-0.11-async-gptoss20b-h100-tp1-sharegpt"]
+    assert bench.loc[pre, "prerelease"].all() and not bench.loc[pre, ["scored", "fit"]].any().any()
+    assert list(serving.benchmark_group(bench.loc[pre])) == ["pre-release build"] * 3
+    assert not bench.loc[released, "prerelease"].any() and bench.loc[released, "scored"].all()
 
 
 def test_a_run_of_the_makers_own_checkpoint_is_read_as_native():
@@ -86,12 +90,19 @@ def test_each_sequence_in_flight_adds_its_overhead_to_a_step():
     a = serving.evaluate(c, 100, 100, [[64.0]], calibration=base)["step_s"][0, 0]
     b = serving.evaluate(c, 100, 100, [[64.0]], calibration=more)["step_s"][0, 0]
     assert b - a == pytest.approx(64 * 1e-5, rel=1e-9)
+    # attention DP: each of the 8 ranks schedules its own 64 of the 512 sequences, in parallel
+    d = pd.DataFrame({"model": "Qwen3 30B-A3B", "gpu": "H100 SXM", "weight_format": "fp8", "gpus_per_replica": 8.0,
+                      "layout": "dep"}, index=[0])
+    c = serving.candidate_frame(d)
+    a = serving.evaluate(c, 100, 100, [[512.0]], calibration=base)["step_s"][0, 0]
+    b = serving.evaluate(c, 100, 100, [[512.0]], calibration=more)["step_s"][0, 0]
+    assert b - a == pytest.approx(64 * 1e-5, rel=1e-9)
 
 
 def test_a_single_sequence_is_bandwidth_bound():
     # batch 1 on one H100: each token reads Llama 3.1 8B's FP8 weights at 3.35 TB/s x eta_bw, plus 32 layers of
-    # overhead and one sequence's overhead. FP8 weights: 6,979,321,856 linear-layer parameters at 1 byte, embeddings, lm_head and norms
-    # (2 x 525,336,576 + 266,240) at 2 bytes; FP8 KV cache, 32 layers x 2 x 8 heads x 128 = 65,536 B per token
+    # overhead and one sequence's overhead. FP8 weights: 6,979,321,856 linear-layer parameters at 1 byte,
+    # embeddings, lm_head and norms (2 x 525,336,576 + 266,240) at 2 bytes; FP8 KV cache, 32 layers x 2 x 8 heads x 128 = 65,536 B per token
     # at the mean context 1 + 1000 / 2. Compute is far below (7.5 GFLOP per token on 1,979 TFLOP/s).
     # Prefill of one token: 2 x (6,979,321,856 / 1,979e12 + 525,602,816 / 989.5e12) at eta_flop, plus attention
     # over itself (2 x 32 heads x 256 x 32 layers x 1 / 2 pairs at BF16).

@@ -762,7 +762,7 @@ def calibrate(bench: pd.DataFrame | None = None, engine: str | None = None) -> t
     full = name == "pooled" or len(fit) >= MIN_ROWS_FULL_FIT
     base = calibrate(bench)[0] if not full else None
     x0, scale = np.array([0.7, 0.5, 0.5, 5e-5, 2e-5, 5e-6]), np.array([0.1, 0.1, 0.1, 2e-5, 1e-5, 2e-6])
-    low, high = np.array([0.3, 0.1, 0.05, 0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 2e-3, 1e-3, 1e-4])  # plausible ranges
+    low, high = np.array([0.3, 0.1, 0.05, 0.0, 0.0, 0.0]), np.array([1.0, 1.0, 1.0, 2e-3, 1e-3, 1e-4])  # plausible
     free = slice(None) if full else slice(0, 2)
 
     def build(x):
