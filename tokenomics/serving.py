@@ -114,10 +114,10 @@ class Calibration:
 
 #: Fitted by `calibrate(engine=...)` on the "fit" half of data/serving_benchmarks.csv; a test checks they agree.
 CALIBRATIONS = {
-    "pooled": Calibration(0.995, 0.5553, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="pooled"),
-    "trtllm": Calibration(0.9008, 0.6115, 0.3631, 0.0001178, 3.939e-05, 1.586e-05, engine="trtllm"),
-    "vllm": Calibration(0.3, 0.5076, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="vllm"),
-    "sglang": Calibration(0.3, 0.4428, 0.2763, 0.0001363, 4.634e-05, 1.712e-05, engine="sglang"),
+    "pooled": Calibration(0.9735, 0.5531, 0.2784, 0.0001157, 3.732e-05, 1.665e-05, engine="pooled"),
+    "trtllm": Calibration(0.9305, 0.6014, 0.3687, 0.0001158, 2.784e-05, 1.522e-05, engine="trtllm"),
+    "vllm": Calibration(0.3, 0.5072, 0.2784, 0.0001157, 3.732e-05, 1.665e-05, engine="vllm"),
+    "sglang": Calibration(0.3, 0.4381, 0.2784, 0.0001157, 3.732e-05, 1.665e-05, engine="sglang"),
 }
 #: The engine a call without `engine=` uses: the pooled fit (every engine's results), so no team is told the
 #: numbers of an engine it did not choose.
@@ -722,7 +722,30 @@ def _benchmark_candidates(bench: pd.DataFrame) -> dict:
     return {"c": candidate_frame(rows), "row": ex["row"].to_numpy(), "n": len(bench), "replicas": replicas,
             "input": src["input_tokens"].to_numpy(dtype=float), "output": src["output_tokens"].to_numpy(dtype=float),
             "concurrency": src["concurrency"].fillna(np.inf).to_numpy(dtype=float) / np.maximum(replicas, 1),
-            "engine": src["engine"].to_numpy()}
+            "engine": src["engine"].to_numpy(),
+            "requests": src["num_requests"].to_numpy(dtype=float) / np.maximum(replicas, 1)}
+
+
+def finite_run_tokens_per_s(c: pd.DataFrame, input_tokens, output_tokens, batch, steady_tokens_per_s, requests, *,
+                            cached_share=0.0, calibration: Calibration | dict = DEFAULT_CALIBRATION) -> np.ndarray:
+    """Output tokens per second a replica averages over a run of `requests` equal requests sent at once, as
+    trtllm-bench ("Total Output Throughput") and `vllm bench serve` ("Output token throughput") report it: total
+    output tokens over the run's duration. Requests of one length started together finish together, so the run is
+    floor(N / B) waves at batch B and a last, smaller wave of N mod B, which reads the same weights for fewer
+    sequences. `batch` and `steady_tokens_per_s` are each row's steady state (`at_target`); `requests` NaN or inf:
+    an endless stream, the steady state. Arrays of shape (n,) aligned with the rows of `c`."""
+    n = np.asarray(requests, dtype=float)
+    b = np.maximum(np.asarray(batch, dtype=float), 1.0)
+    steady = np.asarray(steady_tokens_per_s, dtype=float)
+    o = np.broadcast_to(np.asarray(output_tokens, dtype=float), n.shape)
+    finite = np.isfinite(n) & (n > 0) & (steady > 0)
+    waves = np.floor(np.where(finite, n, 0.0) / b)
+    rest = np.where(finite, n, 0.0) - waves * b
+    last = evaluate(c, np.reshape(input_tokens, (-1, 1)) if np.ndim(input_tokens) else input_tokens,
+                    o[:, None], np.maximum(rest, 1.0)[:, None], cached_share, calibration)["output_tokens_per_s"][:, 0]
+    seconds = waves * o * b / np.where(steady > 0, steady, 1.0) + np.where(
+        rest > 0, o * rest / np.where(last > 0, last, 1.0), 0.0)
+    return np.where(finite, np.where(finite, n, 1.0) * o / np.where(seconds > 0, seconds, 1.0), steady)
 
 
 def _predict(prep: dict, calibration: Calibration | None) -> np.ndarray:
@@ -732,7 +755,9 @@ def _predict(prep: dict, calibration: Calibration | None) -> np.ndarray:
     else:
         cal = calibration
     r = at_target(prep["c"], prep["input"], prep["output"], concurrency=prep["concurrency"], calibration=cal)
-    total = np.where(r["fits"] & (prep["replicas"] >= 1), prep["replicas"] * r["output_tokens_per_s"], 0.0)
+    tps = finite_run_tokens_per_s(prep["c"], prep["input"], prep["output"], r["batch"], r["output_tokens_per_s"],
+                                  prep["requests"], calibration=cal)
+    total = np.where(r["fits"] & (prep["replicas"] >= 1), prep["replicas"] * tps, 0.0)
     best = np.zeros(prep["n"])
     np.maximum.at(best, prep["row"], total)
     return best
@@ -740,7 +765,8 @@ def _predict(prep: dict, calibration: Calibration | None) -> np.ndarray:
 
 def predict_benchmarks(bench: pd.DataFrame, calibration: Calibration | None = None) -> np.ndarray:
     """The roofline's output tokens per second for each benchmark row (`usable_benchmarks`), vectorised over
-    rows and the deployments the kit may choose. `calibration` None: each row's engine's calibration."""
+    rows and the deployments the kit may choose, averaged over the row's run where it states `num_requests`
+    (`finite_run_tokens_per_s`). `calibration` None: each row's engine's calibration."""
     return _predict(_benchmark_candidates(bench.reset_index(drop=True)), calibration)
 
 
