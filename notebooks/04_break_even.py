@@ -167,7 +167,8 @@ present.table(pd.DataFrame({
 #
 # Each scenario draws the API price, the GPU-hour price, utilisation, people cost, the roofline's error and
 # volume growth from the kit's default spreads (`uncertainty.default_distributions`: the API price a factor
-# of 2 either way at the 10th and 90th percentiles, throughput ±30 %, about the roofline's held-out error),
+# of 2 either way at the 10th and 90th percentiles, throughput a factor of 1.55, which covers the roofline's worst
+# held-out error),
 # then finds the break-even volume with capacity steps — all scenarios in one array operation.
 
 # %%

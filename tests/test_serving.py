@@ -25,19 +25,26 @@ def test_calibration_error_per_engine_is_printed_and_bounded(errors, capsys):
         print("\nroofline error per engine (full-load rows; mean / worst absolute relative error)\n"
               + errors.to_string(float_format=lambda v: f"{v:.1%}"))
     # what the kit achieves today, so a change that makes it worse fails
-    assert errors.loc["pooled", "held_out_mean"] < 0.18 and errors.loc["trtllm", "held_out_mean"] < 0.18
-    assert errors.loc["pooled", "held_out_worst"] < 1.0 and errors.loc["trtllm", "held_out_worst"] < 1.0
+    assert errors.loc["pooled", "held_out_mean"] < 0.14 and errors.loc["trtllm", "held_out_mean"] < 0.145
+    assert errors.loc["pooled", "held_out_worst"] < 0.45 and errors.loc["trtllm", "held_out_worst"] < 0.56
+    assert errors.loc["vllm", "held_out_mean"] < 0.16 and errors.loc["sglang", "held_out_mean"] < 0.10
     assert (errors["held_out"] >= 3).all()  # every engine is checked on results it was not fitted on
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13's targets are not met yet: see engine_errors() (held-out mean "
-                                        "~16-17 % pooled and TensorRT-LLM, worst ~75-81 %: Llama 4 Maverick and "
-                                        "DeepSeek R1 with attention DP on H200 are over-predicted)")
-def test_issue_13_targets(errors):
+def test_issue_13_targets_with_the_default_call(errors):
+    # the default call (no engine named) uses the pooled calibration; it is judged on every held-out result
+    assert errors.loc["pooled", "held_out_mean"] <= TARGET_MEAN
+    assert errors.loc["pooled", "held_out_worst"] <= TARGET_WORST
+
+
+@pytest.mark.xfail(strict=True, reason="TensorRT-LLM's own calibration misses the worst-case target: gpt-oss-120b "
+                                        "DEP4 on H100 at 1024/1024 is over-predicted by 55 %; the pooled default "
+                                        "call is 44 % off on it, and every other engine meets both targets")
+def test_issue_13_targets_with_every_engines_own_calibration(errors):
     assert (errors["held_out_mean"] <= TARGET_MEAN).all() and (errors["held_out_worst"] <= TARGET_WORST).all()
 
 
-@pytest.mark.parametrize("engine", ["pooled", "trtllm"])
+@pytest.mark.parametrize("engine", ["pooled", "trtllm", "vllm", "sglang"])
 def test_the_package_calibrations_are_the_fit(engine):
     fitted, table = tk.calibrate(engine=engine)
     for field in serving.FIT_FIELDS:
@@ -56,6 +63,66 @@ def test_prerelease_builds_are_shown_but_not_scored():
     assert bench.loc[pre, "prerelease"].all() and not bench.loc[pre, ["scored", "fit"]].any().any()
     assert list(serving.benchmark_group(bench.loc[pre])) == ["pre-release build"] * 3
     assert not bench.loc[released, "prerelease"].any() and bench.loc[released, "scored"].all()
+
+
+def test_a_pair_that_breaks_its_own_tables_law_is_shown_but_not_scored():
+    bench = serving.usable_benchmarks().set_index("benchmark_id")
+    pair = ["trtllm-devguide-llama4mav-h200-dep8-1024-8192", "trtllm-devguide-llama4mav-h200-dep8-8192-1024"]
+    # 9,256 output tokens/s with a 1,024-token prompt, 10,208 with an 8,192-token one: same deployment, same length
+    assert bench.loc[pair, "output_tokens_per_s"].tolist() == [9256, 10208]
+    assert bench.loc[pair, "inconsistent"].all() and not bench.loc[pair, ["scored", "fit"]].any().any()
+    assert list(serving.benchmark_group(bench.loc[pair])) == ["inconsistent pair"] * 2
+    assert bench["inconsistent"].sum() == 2  # the only such pair in the file
+    # the same lengths on B200 obey the law (5,174 x 4 > 3,279 x 4), so they stay scored
+    fine = ["trtllm-devguide-llama4mav-b200-dep4-1024-8192", "trtllm-devguide-llama4mav-b200-dep4-8192-1024"]
+    assert not bench.loc[fine, "inconsistent"].any() and bench.loc[fine, "scored"].all()
+
+
+def test_the_law_compares_only_runs_of_one_deployment_with_one_total_length():
+    row = dict(zip(serving.SAME_RUN, ["src", "fw", "trtllm", "m", "H200", 8, 1, 8, 8, "fp8", 8.0, np.nan, 1500, "yes"]))
+    frame = pd.DataFrame([{**row, "input_tokens": 1024, "output_tokens": 8192, "output_tokens_per_s": 100.0},
+                          {**row, "input_tokens": 8192, "output_tokens": 1024, "output_tokens_per_s": 200.0},
+                          {**row, "input_tokens": 1024, "output_tokens": 1024, "output_tokens_per_s": 50.0},
+                          {**row, "gpu": "B200", "input_tokens": 8192, "output_tokens": 1024,
+                           "output_tokens_per_s": 300.0}])
+    # rows 0 and 1 break it; row 2 has another total length; row 3 is another GPU
+    assert serving.inconsistent_pairs(frame).tolist() == [True, True, False, False]
+    frame.loc[0, "output_tokens_per_s"] = 250.0  # the shorter prompt now delivers more: the law holds
+    assert not serving.inconsistent_pairs(frame).any()
+
+
+def test_a_run_of_dataset_lengths_drains_its_exponential_tail():
+    from scipy.integrate import quad
+    c, r = _steady_llama_8b(215, 200)
+    b, steady = r["batch"][0], r["output_tokens_per_s"][0]
+
+    def run(n):
+        return serving.finite_run_tokens_per_s(c, 215, 200, r["batch"], r["output_tokens_per_s"], [n],
+                                               variable=True)[0]
+
+    def step(batch):
+        return serving.evaluate(c, 215, 200, [[max(batch, 1.0)]])["step_s"][0, 0]
+
+    # 100 requests, all in flight at once: 100 prefills, then 100 e^(-t/200) decoding until the last one ends
+    m = 100.0
+    harmonic = sum(1 / k for k in range(1, 101))  # 5.187: the longest of 100 runs 5.19 x the mean
+    prefill = serving.evaluate(c, 215, 200, [[1.0]])["prefill_s"][0, 0]
+    decode = 200 * quad(lambda u: step(m * np.exp(-u)), 0, harmonic, limit=200)[0]
+    assert run(m) == pytest.approx(m * 200 / (m * prefill + decode), rel=0.01)
+    # more requests than the batch: the queue runs at the steady state, then the batch drains
+    drain = serving.finite_run_tokens_per_s(c, 215, 200, r["batch"], r["output_tokens_per_s"], [b], variable=True)[0]
+    seconds = 4 * b * 200 / steady + b * 200 / drain
+    assert run(5 * b) == pytest.approx(5 * b * 200 / seconds, rel=1e-9)
+    assert run(m) < 0.5 * steady  # the tail, at a batch of a few, dominates a short run
+    assert run(50 * b) > 0.95 * steady  # and fades in a long one
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.floats(1.0, 50_000.0))
+def test_a_run_of_dataset_lengths_never_beats_the_steady_state(n):
+    c, r = _steady_llama_8b(215, 200)
+    got = serving.finite_run_tokens_per_s(c, 215, 200, r["batch"], r["output_tokens_per_s"], [n], variable=True)[0]
+    assert 0 < got <= r["output_tokens_per_s"][0] * (1 + 1e-12)
 
 
 def test_a_run_of_the_makers_own_checkpoint_is_read_as_native():

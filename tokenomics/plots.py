@@ -146,11 +146,13 @@ def gpus_vs_context(context_tokens: np.ndarray, gpus: dict[str, np.ndarray], tit
 
 
 def predicted_vs_observed(table: pd.DataFrame, title: str, source: str):
-    """Log-log scatter of roofline prediction against published throughput; fitted, held out, not full load."""
+    """Log-log scatter of roofline prediction against published throughput; fitted, held out, and the rows shown but
+    not scored (not full load, pre-release build, inconsistent pair)."""
     with plt.rc_context(STYLE):
         fig, ax = plt.subplots(figsize=(6.5, 5.5))
         group = benchmark_group(table)
-        for name, marker in (("fitted", "o"), ("held out", "s"), ("not full load", "x"), ("pre-release build", "+")):
+        for name, marker in (("fitted", "o"), ("held out", "s"), ("not full load", "x"), ("pre-release build", "+"),
+                             ("inconsistent pair", "d")):
             sel = group == name
             ax.scatter(table.loc[sel, "output_tokens_per_s"], table.loc[sel, "predicted_tokens_per_s"],
                        label=name, marker=marker)
