@@ -26,22 +26,40 @@ def test_calibration_error_per_engine_is_printed_and_bounded(errors, capsys):
               + errors.to_string(float_format=lambda v: f"{v:.1%}"))
     # what the kit achieves today, so a change that makes it worse fails
     assert errors.loc["pooled", "held_out_mean"] < 0.14 and errors.loc["trtllm", "held_out_mean"] < 0.145
-    assert errors.loc["pooled", "held_out_worst"] < 0.45 and errors.loc["trtllm", "held_out_worst"] < 0.56
+    assert errors.loc["pooled", "held_out_worst"] < 0.45 and errors.loc["trtllm", "held_out_worst"] < 0.50
     assert errors.loc["vllm", "held_out_mean"] < 0.16 and errors.loc["sglang", "held_out_mean"] < 0.10
     assert (errors["held_out"] >= 3).all()  # every engine is checked on results it was not fitted on
 
 
-def test_issue_13_targets_with_the_default_call(errors):
-    # the default call (no engine named) uses the pooled calibration; it is judged on every held-out result
-    assert errors.loc["pooled", "held_out_mean"] <= TARGET_MEAN
-    assert errors.loc["pooled", "held_out_worst"] <= TARGET_WORST
-
-
-@pytest.mark.xfail(strict=True, reason="TensorRT-LLM's own calibration misses the worst-case target: gpt-oss-120b "
-                                        "DEP4 on H100 at 1024/1024 is over-predicted by 55 %; the pooled default "
-                                        "call is 44 % off on it, and every other engine meets both targets")
-def test_issue_13_targets_with_every_engines_own_calibration(errors):
+def test_issue_13_targets(errors):
+    # the default call (pooled) on every held-out result, and each engine's own calibration on its own
     assert (errors["held_out_mean"] <= TARGET_MEAN).all() and (errors["held_out_worst"] <= TARGET_WORST).all()
+
+
+def test_expert_parallel_imbalance_against_tensorrt_llms_measurement(capsys):
+    # "Scaling Expert Parallelism in TensorRT-LLM" (Part 1), Table 1, DeepSeek R1 on EP32 without a load balancer:
+    # 128 routed tokens per expert on average with a standard deviation of 164.1; by rank, an imbalance ratio of
+    # 1.564 ((max - mean) / mean)
+    got = float(serving.expert_parallel_imbalance(164.1 / 128, 32, 256))
+    assert got == pytest.approx(164.1 / 128 * np.sqrt(2 * 32 * np.log(32) / 256), rel=1e-12)  # 1.193
+    error = got / 1.564 - 1
+    with capsys.disabled():
+        print(f"\nexpert-parallel imbalance, DeepSeek R1 EP32: kit {got:.3f}, TensorRT-LLM measured 1.564 "
+              f"({error:+.0%})")
+    assert -0.30 < error < 0  # the normal approximation understates a skewed distribution's maximum
+    assert serving.expert_parallel_imbalance(1.0, 1, 256) == 0  # one rank holds every expert: nothing to wait for
+    assert serving.expert_parallel_imbalance(0.0, 32, 256) == 0
+
+
+def test_an_expert_parallel_step_waits_for_its_busiest_rank():
+    d = pd.DataFrame({"model": "DeepSeek R1", "gpu": "B200", "weight_format": "nvfp4", "gpus_per_replica": [8.0, 8.0],
+                      "layout": ["dep", "tp"]})
+    c = serving.candidate_frame(d)
+    flat = serving.Calibration(**{**vars(DEFAULT_CALIBRATION), "expert_load_cv": 0.0})
+    skewed = serving.Calibration(**{**vars(DEFAULT_CALIBRATION), "expert_load_cv": 1.0})
+    steps = [serving.evaluate(c, 1000, 1000, [[512.0], [512.0]], 0.0, cal)["step_s"][:, 0] for cal in (flat, skewed)]
+    assert steps[1][0] > steps[0][0]  # attention DP + expert parallel: the busiest rank sets the pace
+    assert steps[1][1] == steps[0][1]  # tensor parallel: every GPU holds a slice of every expert
 
 
 @pytest.mark.parametrize("engine", ["pooled", "trtllm", "vllm", "sglang"])

@@ -37,7 +37,7 @@ SHARES = np.round(np.linspace(0.0, 1.0, 11), 2)
 #: Spreads of the inputs the saving is uncertain in: (label, unit, 90th percentile over the median).
 #: API price x/÷2 (teams switch models; price cuts), GPU price x/÷1.4 (on-demand prices moved ±40 % in
 #: 2025-26), people x/÷1.6, throughput x/÷1.55 (the roofline is off by 13-15 % on average on held-out published
-#: results, which alone would give x1.2, but by up to 44 % on one, 55 % with TensorRT-LLM's own calibration: the
+#: results, which alone would give x1.2, but by up to 41 % on one, 49 % with TensorRT-LLM's own calibration: the
 #: wider spread keeps that tail), growth x/÷2.
 UNCERTAIN = {
     "api_price": ("API price", 2.0),

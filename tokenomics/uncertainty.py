@@ -69,7 +69,7 @@ def default_distributions(api_usd_per_mtok: float, gpu_usd_per_hour: float, peop
     """The kit's default spreads around a scenario's central values (10th / 90th percentiles):
     API price x/÷2 (teams switch models; price cuts), GPU-hour x/÷1.4 (on-demand prices moved ±40 % in
     2025-26), people x/÷1.6, throughput x/÷1.55 (the roofline's held-out error: 13-15 % mean,
-    up to 44-55 %), growth x/÷2,
+    up to 41-49 %), growth x/÷2,
     utilisation Beta(6, 4) (mean 0.6)."""
     return {
         "api_usd_per_mtok": lognormal(api_usd_per_mtok, 2.0),
