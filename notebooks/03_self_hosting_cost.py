@@ -50,7 +50,7 @@ from tokenomics.checks import notebook_parameters
 notebook_parameters(globals(), {"workload": "workload", "weight_format": "weight_format", "utilisation": "share",
                                 "model": "open_model", "gpu": "gpu", "fte_share": "positive",
                                 "engine": "text"})
-tk.serving.calibration_for(engine)  # an unknown engine fails here, naming the known ones
+chosen = tk.serving.calibration_for(engine)  # an unknown engine fails here, naming the known ones
 
 # %%
 profile = tk.load_workloads().set_index("workload").loc[workload]

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import tokenomics as tk
-from tokenomics import owning
+from tokenomics import owning, serving
 from tokenomics.catalog import CatalogError, load_catalog
 
 H100_ON_DEMAND = (3.99 + 6.155) / 2  # median of 8 providers: 3.20 3.49 3.85 [3.99 6.155] 6.88 10.98 12.29
@@ -234,3 +234,14 @@ H100 SXM,reserved,2.0,X,2025-01-01,https://example.org
 """)
     with pytest.raises(CatalogError, match="column 'basis': expected one of"):
         load_catalog("gpu_prices.csv", path)
+
+
+def test_cost_at_interactivity_is_the_gpu_hour_over_the_tokens_it_serves():
+    curve = owning.cost_at_interactivity("gpt-oss-120b", "B200", "native", 1024, 1024, [20.0, 80.0, 10_000.0],
+                                         usd_per_gpu_hour=2.0, max_gpus_per_replica=8)
+    best = serving.best_at_targets("gpt-oss-120b", "B200", "native", 1024, 1024, [20.0, 80.0], max_gpus_per_replica=8)
+    # input + output tokens counted: 2,048 per 1,024 output; $2 per GPU-hour over 3,600 s of them, per million
+    expected = 2.0 / (3600 * best["output_tokens_per_s_per_gpu"].to_numpy() * 2 / 1e6)
+    assert curve["usd_per_mtok"].iloc[:2].to_numpy() == pytest.approx(expected, rel=1e-12)
+    assert curve["usd_per_mtok"].iloc[0] < curve["usd_per_mtok"].iloc[1]  # faster users cost more per token
+    assert np.isnan(curve["usd_per_mtok"].iloc[2]) and curve["reason"].iloc[2].startswith("no replica")

@@ -236,6 +236,24 @@ def test_the_latency_target_trades_throughput_for_speed_per_user():
     assert err.value.best["tokens_per_s_per_user"] < 5_000
 
 
+def test_many_targets_in_one_search_pick_what_best_deployment_picks_for_each():
+    targets = [10.0, 40.0, 120.0, 5_000.0]
+    got = serving.best_at_targets("gpt-oss-120b", "H100 SXM", "native", 1024, 1024, targets, max_gpus_per_replica=8)
+    assert list(got["meets_target"]) == [True, True, True, False]
+    for target, row in zip(targets[:3], got.itertuples()):
+        one = tk.best_deployment("gpt-oss-120b", "H100 SXM", "native", 1024, 1024, max_gpus_per_replica=8,
+                                 min_output_tokens_per_s_per_user=target)
+        assert (row.gpus_per_replica, row.layout) == (one["gpus_per_replica"], one["layout"])
+        assert row.output_tokens_per_s == pytest.approx(one["output_tokens_per_s"], rel=1e-12)
+        assert row.tokens_per_s_per_user >= target
+    assert np.isnan(got["output_tokens_per_s"].iloc[3]) and "the fastest is" in got["reason"].iloc[3]
+    with pytest.raises(tk.TargetNotMet):  # the same target, one at a time
+        tk.best_deployment("gpt-oss-120b", "H100 SXM", "native", 1024, 1024, max_gpus_per_replica=8,
+                           min_output_tokens_per_s_per_user=5_000.0)
+    with pytest.raises(ValueError, match="min_output_tokens_per_s_per_user"):
+        serving.best_at_targets("gpt-oss-120b", "H100 SXM", "native", 1024, 1024, [-1.0])
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from(["Llama 3.1 8B", "Qwen3 30B-A3B", "Llama 3.3 70B", "DeepSeek V3"]), st.integers(4, 40))
 def test_adding_gpus_never_lowers_the_best_deployment(model, n):

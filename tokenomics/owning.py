@@ -27,7 +27,7 @@ from .catalog import DATA_DIR, SCHEMAS, CatalogError, Schema, load_catalog, load
 from .checks import as_array, as_share, lookup_name, scalar_or_array
 from .memory import gpu_spec
 from .renting import TOKENS_PER_MTOK
-from .serving import Calibration, best_deployment
+from .serving import Calibration, best_at_targets, best_deployment
 
 MODES = ("rent", "buy")
 RENT_BASES = ("on_demand", "spot", "committed_1y", "committed_3y")
@@ -495,24 +495,16 @@ def cost_at_interactivity(model: str, gpu: str, bits_per_weight, input_tokens, o
     if tokens not in ("total", "output"):
         raise ValueError(f"tokens must be 'total' or 'output', got {tokens!r}")
     rate = float(gpu_price(gpu, price_basis).usd if usd_per_gpu_hour is None else usd_per_gpu_hour)
-    targets = np.atleast_1d(as_array("min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user))
-    rows = []
-    for target in targets:  # a handful of points on a curve; each is one vectorised search
-        try:
-            d = best_deployment(model, gpu, bits_per_weight, input_tokens, output_tokens, engine=engine,
-                                cached_share=cached_share, min_output_tokens_per_s_per_user=target,
-                                max_gpus_per_replica=max_gpus_per_replica)
-        except ValueError as err:
-            rows.append({"target_tokens_per_s_per_user": target, "usd_per_mtok": np.nan, "reason": str(err)})
-            continue
-        per_gpu = d["output_tokens_per_s"] / d["num_gpus"]
-        counted = per_gpu * ((float(input_tokens) + float(output_tokens)) / float(output_tokens) if tokens == "total"
-                             else 1.0)
-        rows.append({"target_tokens_per_s_per_user": target, "tokens_per_s_per_user": d["tokens_per_s_per_user"],
-                     "output_tokens_per_s_per_gpu": per_gpu, "gpus_per_replica": d["gpus_per_replica"],
-                     "layout": d["layout"], "batch": d["batch"], "usd_per_mtok": rate / (3600 * counted / 1e6),
-                     "reason": ""})
-    return pd.DataFrame(rows)
+    best = best_at_targets(model, gpu, bits_per_weight, input_tokens, output_tokens, min_output_tokens_per_s_per_user,
+                           engine=engine, cached_share=cached_share, max_gpus_per_replica=max_gpus_per_replica)
+    per_gpu = best["output_tokens_per_s_per_gpu"].to_numpy()
+    counted = per_gpu * ((float(input_tokens) + float(output_tokens)) / float(output_tokens) if tokens == "total"
+                         else 1.0)
+    return pd.DataFrame({"target_tokens_per_s_per_user": best["target_tokens_per_s_per_user"],
+                         "tokens_per_s_per_user": best["tokens_per_s_per_user"], "output_tokens_per_s_per_gpu": per_gpu,
+                         "gpus_per_replica": best["gpus_per_replica"], "layout": best["layout"],
+                         "batch": best["batch"], "usd_per_mtok": rate / (3600 * counted / 1e6),
+                         "reason": best["reason"]})
 
 
 def monthly_cost_at_volume(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens, tokens_per_month,

@@ -373,10 +373,11 @@ def expert_parallel_imbalance(load_cv, gpus, experts):
     return np.asarray(load_cv, dtype=float) * spread
 
 
-def _targets(min_output_tokens_per_s_per_user, max_ttft_s) -> tuple[float, float]:
-    u = 0.0 if min_output_tokens_per_s_per_user is None else float(
-        as_array("min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user))
-    t = np.inf if max_ttft_s is None else float(as_array("max_ttft_s", max_ttft_s, low=0.0, low_open=True))
+def _targets(min_output_tokens_per_s_per_user, max_ttft_s) -> tuple[np.ndarray, np.ndarray]:
+    """The latency target as arrays (None: no bound), checked: per-user speed >= 0, TTFT > 0."""
+    u = np.asarray(0.0) if min_output_tokens_per_s_per_user is None else as_array(
+        "min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user)
+    t = np.asarray(np.inf) if max_ttft_s is None else as_array("max_ttft_s", max_ttft_s, low=0.0, low_open=True)
     return u, t
 
 
@@ -385,10 +386,11 @@ def at_target(c: pd.DataFrame, input_tokens, output_tokens, *, cached_share=0.0,
               calibration: Calibration | dict = DEFAULT_CALIBRATION) -> dict:
     """Each candidate replica at the largest batch that meets the latency target (vectorised over a batch grid).
 
-    Returns per row: output_tokens_per_s, batch, tokens_per_s_per_user, ttft_s, prefill_s, step_s, meets_target,
-    fits (room for one sequence) and, where the target is missed, the best the replica does at batch 1.
+    The targets are scalars or one per row. Returns per row: output_tokens_per_s, batch, tokens_per_s_per_user,
+    ttft_s, prefill_s, step_s, meets_target, fits (room for one sequence) and, where the target is missed, the best
+    the replica does at batch 1.
     """
-    u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+    u, t = (x.reshape(-1, 1) if x.ndim else float(x) for x in _targets(min_output_tokens_per_s_per_user, max_ttft_s))
     conc = np.asarray(concurrency, dtype=float).reshape(-1, 1) if np.ndim(concurrency) else float(concurrency)
     grid = np.minimum(_BATCH_GRID[None, :], conc)
     r = evaluate(c, input_tokens, output_tokens, grid, cached_share, calibration)
@@ -515,7 +517,7 @@ def best_deployment(model: str, gpu: str, weight_format, input_tokens, output_to
         speed = np.where(usable, r["tokens_per_s_per_user"], 0.0)
         j = int(np.argmax(speed))
         best = {k: float(v[j]) for k, v in r.items() if np.ndim(v)}
-        u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+        u, t = (float(np.max(x)) for x in _targets(min_output_tokens_per_s_per_user, max_ttft_s))
         raise TargetNotMet(f"{model_spec(model).name} at {fmt} on {gpu_spec(gpu).name} cannot meet the target "
                            f"({u:g} output tokens/s per user, TTFT <= {t:g} s) with up to {cap:g} GPUs per replica: "
                            f"the fastest is {best['tokens_per_s_per_user']:.1f} tokens/s per user with TTFT "
@@ -623,7 +625,7 @@ def deployment_table(models=None, gpus=None, formats=None, input_tokens=1000, ou
     g = c["gpus_per_replica"].to_numpy(dtype=float)
     dep = c["layout"].to_numpy() == "dep"
     _bw, nodes = _link(c, g)
-    u, t = _targets(min_output_tokens_per_s_per_user, max_ttft_s)
+    u = float(np.max(_targets(min_output_tokens_per_s_per_user, max_ttft_s)[0]))
     share = r["batch"] * r["prefill_s"] / (r["batch"] * r["prefill_s"] + o * r["step_s"])
     reason = np.where(~r["fits"], "weights and one sequence's KV cache do not fit", np.where(
         r["meets_target"], "", np.where(r["tokens_per_s_per_user"] < u, "misses the target: at most "
@@ -640,6 +642,54 @@ def deployment_table(models=None, gpus=None, formats=None, input_tokens=1000, ou
         "prefill_time_share": np.where(r["fits"], share, np.nan),
         "meets_target": r["meets_target"] & r["fits"], "reason": reason, "engine": cal.engine})
     return out if include_infeasible else out[out["meets_target"]].reset_index(drop=True)
+
+
+def best_at_targets(model: str, gpu: str, weight_format, input_tokens, output_tokens, min_output_tokens_per_s_per_user,
+                    *, cached_share=0.0, engine: str | None = None, max_gpus_per_replica=8, kv_bits=None,
+                    calibration: Calibration | None = None) -> pd.DataFrame:
+    """For each per-user speed target, the single replica (up to `max_gpus_per_replica` GPUs) with the most output
+    tokens per second per GPU that gives every user at least that speed: what `best_deployment` picks with
+    `num_gpus=None`, for many targets in one array operation (candidates x targets, no loop over targets).
+
+    One row per target: target_tokens_per_s_per_user, meets_target, tokens_per_s_per_user, output_tokens_per_s
+    (the replica), output_tokens_per_s_per_gpu, gpus_per_replica, layout, batch, ttft_s, and reason (empty where
+    met; else the fastest any replica gets per user, at batch 1)."""
+    _check_compute(gpu, None, weight_format)
+    i, o = (float(x) for x in _check_lengths(model, input_tokens, output_tokens))
+    cached = float(as_share("cached_share", cached_share))
+    targets = np.atleast_1d(as_array("min_output_tokens_per_s_per_user", min_output_tokens_per_s_per_user)).ravel()
+    cap = float(as_array("max_gpus_per_replica", max_gpus_per_replica, low=1.0))
+    d = _deployments(model, gpu, weight_format, cap)
+    d["kv_bits"] = np.nan if kv_bits is None else float(as_array("kv_bits", kv_bits, low=1.0, high=32.0))
+    c = candidate_frame(d)
+    nd, nt = len(c), targets.size
+    big = c.loc[np.tile(np.arange(nd), nt)].reset_index(drop=True)
+    r = at_target(big, i, o, cached_share=cached, min_output_tokens_per_s_per_user=np.repeat(targets, nd),
+                  calibration=calibration_for(engine, calibration))
+    g = big["gpus_per_replica"].to_numpy(dtype=float)
+    ok = r["fits"] & r["meets_target"]
+    per_gpu = np.where(ok, r["output_tokens_per_s"] / g, 0.0).reshape(nt, nd)
+    pick = np.argmax(per_gpu, axis=1) + np.arange(nt) * nd
+    met = ok[pick]
+    fastest = np.where(r["fits"][:nd], r["tokens_per_s_per_user"][:nd], 0.0)  # batch 1 where the target is missed
+    if not r["fits"][:nd].any():
+        need = float(c["weights_bytes"].min()) / (1 - RESERVE_SHARE)
+        reason = (f"{model_spec(model).name} at {_fmt_label(weight_format)} does not fit on {cap:g} x "
+                  f"{gpu_spec(gpu).name} with room for one sequence: weights alone need {need / GB:,.1f} GB")
+    else:
+        j = int(np.argmax(fastest))
+        reason = (f"no replica of up to {cap:g} x {gpu_spec(gpu).name} reaches it: the fastest is "
+                  f"{fastest[j]:.1f} tokens/s per user ({c['layout'].iloc[j]} over {c['gpus_per_replica'].iloc[j]:g} "
+                  "GPUs, batch 1)")
+    nan = np.full(nt, np.nan)
+    return pd.DataFrame({
+        "target_tokens_per_s_per_user": targets, "meets_target": met,
+        "tokens_per_s_per_user": np.where(met, r["tokens_per_s_per_user"][pick], nan),
+        "output_tokens_per_s": np.where(met, r["output_tokens_per_s"][pick], nan),
+        "output_tokens_per_s_per_gpu": np.where(met, per_gpu.ravel()[pick], nan),
+        "gpus_per_replica": np.where(met, g[pick], nan), "layout": np.where(met, big["layout"].to_numpy()[pick], ""),
+        "batch": np.where(met, r["batch"][pick], nan), "ttft_s": np.where(met, r["ttft_s"][pick], nan),
+        "reason": np.where(met, "", reason)})
 
 
 def interactivity_curve(model: str, gpu: str, weight_format, input_tokens, output_tokens, *, cached_share=0.0,
