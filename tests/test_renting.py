@@ -271,3 +271,22 @@ def test_a_warm_cache_never_costs_more_than_writing_every_call(calls, gap):
     r = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 50_000, calls, gap, "5m")
     cold = tk.renting.prompt_cache_usd("Claude Sonnet 4.5", 50_000, calls, 6.0, "5m")
     assert r["cached_usd"] <= cold["cached_usd"]
+
+
+def test_a_price_copied_from_another_providers_listing_is_not_an_offer():
+    from types import SimpleNamespace
+
+    from tokenomics.pricefeed import IMPORTED_NOTE, imported_price
+    from tokenomics.renting import current_list_prices
+    # genai-prices lists gpt-oss under OpenAI with OpenRouter's price ("Imported from OpenRouter pricing; verify
+    # against OpenAI pricing when native API pricing is published"): OpenAI does not sell it
+    copied = "Imported from OpenRouter pricing; verify against OpenAI pricing when native API pricing is published."
+    assert imported_price(SimpleNamespace(price_comments=copied))
+    assert not imported_price(SimpleNamespace(price_comments=copied + " Verified against OpenAI on 2026-10-15."))
+    assert not imported_price(SimpleNamespace(price_comments=None))
+    catalog = tk.load_api_prices()
+    openai_oss = catalog[(catalog["provider"] == "OpenAI") & (catalog["model"] == "gpt-oss-120b")]
+    assert len(openai_oss) == 1 and IMPORTED_NOTE in openai_oss["notes"].iloc[0]  # still prices a usage export
+    offers = current_list_prices()
+    assert not ((offers["provider"] == "OpenAI") & (offers["model"] == "gpt-oss-120b")).any()
+    assert ((offers["provider"] == "Groq") & (offers["quality_name"] == "gpt-oss-120b")).any()  # hosts still sell it

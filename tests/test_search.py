@@ -129,6 +129,12 @@ def test_describe_says_what_a_candidate_is():
     assert search.describe(pd.Series({"path": "own", "model": "gpt-oss-120b", "gpus_per_replica": 2.0,
                                       "gpu": "H100 SXM", "weight_format": "fp8", "basis": "committed_3y"})) == \
         "gpt-oss-120b on 2 × H100 SXM, fp8, rented, 3-year commitment"
+    # one host listing one model under two ids: the host's names tell the two offers apart
+    offers = search.api_candidates(Scenario.from_row(TEAMS["Customer support"]))
+    r1 = offers[(offers["provider"] == "OpenRouter") & (offers["quality_name"] == "DeepSeek R1")]
+    words = [search.describe(row) for _, row in r1.iterrows()]
+    assert len(words) == 2 and len(set(words)) == 2
+    assert "DeepSeek R1 (deepseek/deepseek-r1-0528) by the token at OpenRouter" in words
 
 
 def test_a_team_buys_only_from_the_providers_it_allows():

@@ -345,9 +345,9 @@ def _scored(s: Scenario, options: list[Option]) -> list[Option]:
     """A named deployment's options with its model's score on the team's class and the team's floor (it is
     weighed as named, whatever the score: the report says how it compares)."""
     from . import quality
-    from .search import _team_scores, current_quality
+    from .search import current_quality, team_scores
 
-    table = quality.score_table(_team_scores(s))
+    table = quality.score_table(team_scores(s))
     current, _ = current_quality(s, table)
     floor = current - s.quality_tolerance_points if np.isfinite(current) else np.nan
     score = float(quality.scores([s.open_model], s.resolved_task_class, table)["score"].iloc[0])

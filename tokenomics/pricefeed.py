@@ -378,8 +378,20 @@ def display_name(snap, provider, info) -> str:
     return open_model(info.id) or _clean(info.name or info.id.rsplit("/", 1)[-1])
 
 
+#: Note on a price genai-prices copied from another provider's listing (its price_comments: "Imported from OpenRouter
+#: pricing; verify against ... when native API pricing is published") and has not verified: a price to read usage
+#: exports with, not an offer the team can buy from that provider (search.api_candidates leaves it out).
+IMPORTED_NOTE = "price imported by genai-prices from another provider's listing, not verified: not an offer"
+
+
+def imported_price(info) -> bool:
+    """Whether genai-prices says it copied this model's price from another provider and has not verified it."""
+    comment = info.price_comments or ""
+    return comment.startswith("Imported from") and "Verified against" not in comment
+
+
 def _notes(provider, info, period: Period, tiered: bool, batch_explicit: bool, open_name: str) -> str:
-    notes = []
+    notes = [IMPORTED_NOTE] if imported_price(info) else []
     if period.time_of_day_note:
         notes.append(period.time_of_day_note)
     if tiered:

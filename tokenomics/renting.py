@@ -19,7 +19,7 @@ import pandas as pd
 
 from .catalog import api_price_files, load_api_price_tiers, load_api_prices
 from .checks import as_array, as_share, scalar_or_array
-from .pricefeed import genai_provider_id, genai_snapshot
+from .pricefeed import IMPORTED_NOTE, genai_provider_id, genai_snapshot
 
 TOKENS_PER_MTOK = 1e6
 PRICE_BASES = ("list", "article")
@@ -506,10 +506,14 @@ def blended_drift(models: list[str], then, now, input_share, cached_share=0.0,
 
 def current_list_prices(as_of=None, prices: pd.DataFrame | None = None) -> pd.DataFrame:
     """The list price in force of every (provider, model) on `as_of` (None: the catalog's date) that a team can
-    buy: first-party API models and open-weight models sold by the token, not deprecated, not batch-only; each
-    row with `quality_name`, the name its quality scores go by (the open model's for hosts selling one)."""
+    buy: first-party API models and open-weight models sold by the token, not deprecated, not batch-only, and not
+    a price genai-prices copied from another provider's listing (`pricefeed.IMPORTED_NOTE`: OpenAI does not sell
+    gpt-oss itself); each row with `quality_name`, the name its quality scores go by (the open model's for hosts
+    selling one)."""
     prices = load_api_prices() if prices is None else prices
-    rows = prices[(prices["price_basis"] == "list") & (prices["deprecated"] != "yes")]
+    notes = prices["notes"].fillna("") if "notes" in prices else pd.Series("", index=prices.index)
+    rows = prices[(prices["price_basis"] == "list") & (prices["deprecated"] != "yes")
+                  & ~notes.str.contains(IMPORTED_NOTE, regex=False)]
     when = pd.Timestamp(as_of) if as_of else rows["as_of"].max()
     rows = rows[rows["valid_from"].isna() | (rows["valid_from"] <= when)]
     rows = rows.sort_values("valid_from", na_position="first").groupby(["provider", "model"]).tail(1)

@@ -221,7 +221,7 @@ def screen(s: Scenario, table: pd.DataFrame | None = None) -> pd.DataFrame:
     from .projection import project_arrays, rent_arrays
     from .scenario import refresh_months
 
-    table = quality.score_table(_team_scores(s)) if table is None else table
+    table = quality.score_table(team_scores(s)) if table is None else table
     base = s.rent_inputs()
     stay = float(_discounted(np.asarray(rent_arrays(s.tokens_per_month, **base)["rent_usd"]), s))
     api = api_candidates(s)
@@ -278,7 +278,8 @@ def api_price_columns(api: pd.DataFrame, s: Scenario) -> dict[str, np.ndarray]:
             "cached": rows["cached_input_usd_per_mtok"].fillna(rows["input_usd_per_mtok"]).to_numpy(dtype=float)}
 
 
-def _team_scores(s: Scenario) -> pd.DataFrame | None:
+def team_scores(s: Scenario) -> pd.DataFrame | None:
+    """The team's own quality scores (`Scenario.quality_scores`, a CSV path or text), or None: the catalog's."""
     return quality.read_team_scores(s.quality_scores) if s.quality_scores else None
 
 
@@ -333,7 +334,7 @@ def named_model_note(s: Scenario, screened: pd.DataFrame) -> str:
     searched on it alone)."""
     if not s.open_model:
         return ""
-    got = quality.scores([s.open_model], s.resolved_task_class, quality.score_table(_team_scores(s))).iloc[0]
+    got = quality.scores([s.open_model], s.resolved_task_class, quality.score_table(team_scores(s))).iloc[0]
     floor = screened.attrs["floor"]
     if np.isnan(got["score"]):
         return f"The open model this team names, {s.open_model}, has no published score to hold to the floor."
@@ -403,12 +404,13 @@ def _why_stay(screened: pd.DataFrame, s: Scenario) -> str:
 
 
 def describe(row: pd.Series) -> str:
-    """A candidate in words: 'GPT-5 nano (OpenAI API)', 'gpt-oss-120b by the token at Groq', 'gpt-oss-120b on
-    2 x H100 SXM, fp8, rented (committed 3 years)'."""
+    """A candidate in words: 'GPT-5 nano (OpenAI API)', 'gpt-oss-120b by the token at Groq', 'DeepSeek R1
+    (deepseek/deepseek-r1-0528) by the token at OpenRouter' (a host listing one model under two ids),
+    'gpt-oss-120b on 2 x H100 SXM, fp8, rented (committed 3 years)'."""
     if row["path"] == "api":
         return f"{row['model']} ({row['provider']} API)"
-    if row["path"] == "by_token":
-        return f"{row['quality_name']} by the token at {row['provider']}"
+    if row["path"] == "by_token":  # the host's own name: it tells apart two offers of one model (ids, variants)
+        return f"{row.get('model') or row['quality_name']} by the token at {row['provider']}"
     basis = {"on_demand": "rented on demand", "spot": "rented spot", "committed_1y": "rented, 1-year commitment",
              "committed_3y": "rented, 3-year commitment", "purchase": "bought"}[row["basis"]]
     layout = ", expert-parallel" if row.get("layout") == "dep" else ""
