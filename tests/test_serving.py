@@ -51,6 +51,17 @@ def test_expert_parallel_imbalance_against_tensorrt_llms_measurement(capsys):
     assert serving.expert_parallel_imbalance(0.0, 32, 256) == 0
 
 
+def test_an_expert_load_balancer_leaves_a_fourteenth_of_the_imbalance():
+    cal = serving.with_expert_load_balancer()
+    assert cal.expert_load_cv == pytest.approx(DEFAULT_CALIBRATION.expert_load_cv * 0.109 / 1.564, rel=1e-12)
+    assert cal.eta_bw == DEFAULT_CALIBRATION.eta_bw and cal.engine == DEFAULT_CALIBRATION.engine
+    plain = tk.throughput_tokens_per_s("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=72)
+    balanced = tk.throughput_tokens_per_s("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=72, calibration=cal)
+    assert balanced > plain
+    with pytest.raises(ValueError, match="trtllm"):
+        serving.with_expert_load_balancer(engine="tensorrt")
+
+
 def test_an_expert_parallel_step_waits_for_its_busiest_rank():
     d = pd.DataFrame({"model": "DeepSeek R1", "gpu": "B200", "weight_format": "nvfp4", "gpus_per_replica": [8.0, 8.0],
                       "layout": ["dep", "tp"]})
