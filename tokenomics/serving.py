@@ -343,7 +343,8 @@ def evaluate(c: pd.DataFrame, input_tokens, output_tokens, batch, cached_share=0
     t_attn = np.maximum(kv_read / (col("bandwidth") * eta_bw), b / g * pair * attn_ctx / f16 / eta_flop)
     step = t_gemm + t_attn + t_comm + layers * overhead + b / np.where(dep, g, 1.0) * seq_over
     prefill_comm = np.where(multi, 2 * layers * new * np.where(
-        dep, hot * k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g / g, 2 * (g - 1) / g * hidden * ACTIVATION_BYTES) / link,
+        dep, hot * k * hidden * DISPATCH_COMBINE_BYTES * (g - 1) / g / g,
+        2 * (g - 1) / g * hidden * ACTIVATION_BYTES) / link,
         0.0)
     prefill = (new * per_token + pair * attn_prefill / f16) / (g * eta_flop) + prefill_comm
     tps = o * b / (b * prefill + o * step)
@@ -795,7 +796,8 @@ def inconsistent_pairs(bench: pd.DataFrame) -> np.ndarray:
     """
     key = bench.groupby(list(SAME_RUN), dropna=False, sort=False).ngroup().to_numpy()
     runs = pd.DataFrame({"key": key, "total": bench["input_tokens"] + bench["output_tokens"],
-                         "input": bench["input_tokens"], "tps": bench["output_tokens_per_s"], "row": np.arange(len(bench))})
+                         "input": bench["input_tokens"], "tps": bench["output_tokens_per_s"],
+                         "row": np.arange(len(bench))})
     pairs = runs.merge(runs, on=["key", "total"], suffixes=("_a", "_b"))
     broken = pairs[(pairs["input_a"] < pairs["input_b"]) & (pairs["tps_a"] < pairs["tps_b"])]
     out = np.zeros(len(bench), dtype=bool)
@@ -879,7 +881,8 @@ def finite_run_tokens_per_s(c: pd.DataFrame, input_tokens, output_tokens, batch,
     # fixed lengths: full waves at the steady state, then one smaller wave
     waves = np.floor(count / b)
     rest = count - waves * b
-    last = evaluate(c, i, o[:, None], np.maximum(rest, 1.0)[:, None], cached_share, calibration)["output_tokens_per_s"][:, 0]
+    last = evaluate(c, i, o[:, None], np.maximum(rest, 1.0)[:, None], cached_share,
+                    calibration)["output_tokens_per_s"][:, 0]
     fixed_s = waves * o * b / rate + np.where(rest > 0, o * rest / np.where(last > 0, last, 1.0), 0.0)
     # dataset lengths: the queue at the steady state, then the drain of the last m, integrated over a grid of steps
     m = np.maximum(np.minimum(count, b), 1.0)
@@ -920,8 +923,8 @@ def calibrate(bench: pd.DataFrame | None = None, engine: str | None = None) -> t
     memory and the tensor cores), with eta_moe, the overheads and the expert load spread from the pooled fit - they
     describe the model and the hardware more than the engine, and an engine alone has too few results to pin seven
     numbers down (fitting all seven on TensorRT-LLM's 70 results drives eta_bw to its bound of 1.0 and its worst
-    held-out case from 49 % to 56 %). Returns the calibration and every row of that engine with its prediction and relative error, marked fit /
-    held out."""
+    held-out case from 49 % to 56 %). Returns the calibration and every row of that engine with its prediction and
+    relative error, marked fit / held out."""
     bench = usable_benchmarks() if bench is None else bench
     name = "pooled" if engine in (None, "pooled") else calibration_for(engine).engine
     mine = (bench if name == "pooled" else bench[bench["engine"] == name]).reset_index(drop=True)
