@@ -142,19 +142,31 @@ present.table(pd.DataFrame({"system": mlperf["gpu"] + " x " + mlperf["num_gpus"]
 
 # %%
 # NBVAL_CHECK_OUTPUT
-decode = tk.best_deployment("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=72, cached_share=1.0,
-                            concurrency=256 * 72)
-balanced = tk.best_deployment("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=72, cached_share=1.0,
-                              concurrency=256 * 72, calibration=tk.serving.with_expert_load_balancer())
-both = tk.best_deployment("DeepSeek V3", "H100 SXM", "native", 2000, 100, num_gpus=96)
-runs = [(72, decode), (72, balanced), (96, both)]
+lmsys = tk.load_serving_benchmarks().set_index("benchmark_id").loc["sglang-lmsys-dsv3-h100x96-pd-ep72-decode-2000in"]
+# the GPU-hour price LMSYS's $ per million output tokens implies (it does not state one)
+lmsys_usd_per_gpu_hour = lmsys["published_usd_per_mtok"] / owning.gpu_time_usd_per_mtok(
+    1.0, lmsys["num_gpus"], lmsys["output_tokens_per_s"])
+shape = dict(model=lmsys["model"], gpu=lmsys["gpu"], weight_format="native", input_tokens=lmsys["input_tokens"],
+             output_tokens=lmsys["output_tokens"])
+decode = tk.best_deployment(**shape, num_gpus=lmsys["num_gpus"], cached_share=1.0, concurrency=lmsys["concurrency"])
+balanced = tk.best_deployment(**shape, num_gpus=lmsys["num_gpus"], cached_share=1.0, concurrency=lmsys["concurrency"],
+                              calibration=tk.serving.with_expert_load_balancer())
+both = tk.best_deployment(**shape, num_gpus=96)
+runs = [decode, balanced, both]
+paid = [lmsys["num_gpus"], lmsys["num_gpus"], 96]  # the GPUs paid for, whether the best deployment uses them all
 present.table(pd.DataFrame({
-    "deployment": ["LMSYS, decode on 72 GPUs", "kit, decode only on 72 GPUs",
-                   "kit, decode only on 72 GPUs, expert load balancer", "kit, prefill + decode on 96 GPUs"],
-    "output tokens/s": [present.count(200_538)] + [present.count(r["output_tokens_per_s"]) for _, r in runs],
-    "USD per M output tokens at $2 per GPU-hour": [present.usd(0.20)] + [
-        present.usd(n * 2 / (3.6e-3 * r["output_tokens_per_s"])) for n, r in runs]}),
-    "DeepSeek V3 on H100s, 2,000 input and 100 output tokens")
+    "deployment": [f"LMSYS, decode on {lmsys['num_gpus']:.0f} GPUs", "kit, decode only", "kit, decode only, expert "
+                   "load balancer", "kit, prefill + decode on 96 GPUs"],
+    "output tokens/s": [present.count(x) for x in [lmsys["output_tokens_per_s"]] + [r["output_tokens_per_s"]
+                                                                                      for r in runs]],
+    f"USD per M output tokens at {present.usd(lmsys_usd_per_gpu_hour)} per GPU-hour": [
+        present.usd(lmsys["published_usd_per_mtok"])] + [
+        present.usd(owning.gpu_time_usd_per_mtok(lmsys_usd_per_gpu_hour, n, r["output_tokens_per_s"]))
+        for n, r in zip(paid, runs)],
+    "GPUs used": [f"{lmsys['num_gpus']:.0f}"] + [f"{r['num_gpus']:.0f} ({r['layout']} over {r['gpus_per_replica']:.0f})"
+                                                 for r in runs]}),
+    f"{lmsys['model']} on {lmsys['gpu']}s, {lmsys['input_tokens']:,.0f} input and {lmsys['output_tokens']:,.0f} output "
+    f"tokens (LMSYS: {lmsys['source'].split(' ')[0]}, {present.day(lmsys['as_of'])})")
 
 # %% [markdown]
 # ## Cost against interactivity
@@ -164,12 +176,15 @@ present.table(pd.DataFrame({
 
 # %%
 # NBVAL_CHECK_OUTPUT
-cases = [("DeepSeek R1", "B200", "fp8", "fp8", 1.95), ("gpt-oss-120b", "B200", "native", "mxfp4", 1.95),
-         ("Llama 3.3 70B", "MI355X", "fp8", "fp8", 1.48)]
+cases = [("DeepSeek R1", "B200", "fp8", "fp8"), ("gpt-oss-120b", "B200", "native", "mxfp4"),
+         ("Llama 3.3 70B", "MI355X", "fp8", "fp8")]
 points = tk.load_serving_benchmarks().query("benchmark_id.str.startswith('ifx-cmp') and input_tokens == 1024")
-rows = []
-for model_name, gpu_name, fmt, label, price in cases:
+rows, tco = [], {}
+for model_name, gpu_name, fmt, label in cases:
     mine = points[(points["model"] == model_name) & (points["gpu"] == gpu_name) & (points["precision"] == label)]
+    # the owner TCO per GPU-hour each published point implies (total tokens per GPU: output x (in + out) / out)
+    price = tco[model_name] = float(np.median(mine["published_usd_per_mtok"] / owning.gpu_time_usd_per_mtok(
+        1.0, 1, mine["output_tokens_per_s_per_gpu"] * 2048 / 1024)))
     curve = owning.cost_at_interactivity(model_name, gpu_name, fmt, 1024, 1024, mine["output_tokens_per_s_per_user"],
                                          usd_per_gpu_hour=price, max_gpus_per_replica=16, engine=engine)
     rows += [{"model": model_name, "GPU": gpu_name, "tokens/s per user": present.count(u),
@@ -180,8 +195,10 @@ present.table(pd.DataFrame(rows), "USD per million input + output tokens of GPU 
 # %%
 curve = tk.serving.interactivity_curve("gpt-oss-120b", "B200", "native", 1024, 1024, engine=engine)
 fig = plots.line_chart(curve["tokens_per_s_per_user"].to_numpy(),
-                       {"kit, gpt-oss-120b on B200": 1.95 / (3.6e-3 * 2 * curve["output_tokens_per_s_per_gpu"].to_numpy())},
-                       "GPU cost per million tokens against speed per user (1,024 in, 1,024 out, $1.95 per GPU-hour)",
+                       {"kit, gpt-oss-120b on B200": owning.gpu_time_usd_per_mtok(
+                           tco["gpt-oss-120b"], 1, 2 * curve["output_tokens_per_s_per_gpu"].to_numpy())},
+                       "GPU cost per million tokens against speed per user (1,024 in, 1,024 out, "
+                       f"{present.usd(tco['gpt-oss-120b'])} per GPU-hour)",
                        "output tokens per second per user", "USD per million input + output tokens (log)", source,
                        logy=True)
 

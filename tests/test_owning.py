@@ -245,3 +245,13 @@ def test_cost_at_interactivity_is_the_gpu_hour_over_the_tokens_it_serves():
     assert curve["usd_per_mtok"].iloc[:2].to_numpy() == pytest.approx(expected, rel=1e-12)
     assert curve["usd_per_mtok"].iloc[0] < curve["usd_per_mtok"].iloc[1]  # faster users cost more per token
     assert np.isnan(curve["usd_per_mtok"].iloc[2]) and curve["reason"].iloc[2].startswith("no replica")
+
+
+def test_gpu_time_per_million_tokens_by_hand():
+    # LMSYS: 72 H100s at $2 an hour serve 200,538 output tokens a second: $144 an hour over 721.9 M tokens
+    assert owning.gpu_time_usd_per_mtok(2.0, 72, 200_538) == pytest.approx(144 / 721.9368, rel=1e-9)  # $0.1995
+    assert np.isnan(owning.gpu_time_usd_per_mtok(2.0, 1, np.nan))  # a target not reached
+    with pytest.raises(ValueError, match="tokens_per_s"):
+        owning.gpu_time_usd_per_mtok(2.0, 1, 0.0)
+    with pytest.raises(ValueError, match="num_gpus"):
+        owning.gpu_time_usd_per_mtok(2.0, 0, 100.0)

@@ -480,12 +480,24 @@ def own_cost_structure(model: str, gpu: str, bits_per_weight, input_tokens, outp
                    n, per_gpu, capex, life, "roofline" if measured_output_tokens_per_s is None else "measured")
 
 
+def gpu_time_usd_per_mtok(usd_per_gpu_hour, num_gpus, tokens_per_s):
+    """USD per million tokens of GPU time alone (no people, full use): what `num_gpus` cost for the hour divided by
+    the millions of tokens they serve in it, usd_per_gpu_hour x num_gpus / (3,600 x tokens_per_s / 1e6) - the
+    formula InferenceX and LMSYS quote their costs by. Broadcasts; a NaN rate (a target not reached) gives NaN."""
+    price = as_array("usd_per_gpu_hour", usd_per_gpu_hour)
+    gpus = as_array("num_gpus", num_gpus, low=0.0, low_open=True)
+    rate = np.asarray(tokens_per_s, dtype=float)
+    if (rate <= 0).any():
+        raise ValueError(f"tokens_per_s must be > 0, got {rate[rate <= 0].ravel()[0]!r}")
+    return scalar_or_array(price * gpus / (3600 * rate / TOKENS_PER_MTOK))
+
+
 def cost_at_interactivity(model: str, gpu: str, bits_per_weight, input_tokens, output_tokens,
                           min_output_tokens_per_s_per_user, *, price_basis: str = "on_demand",
                           usd_per_gpu_hour=None, engine: str | None = None, cached_share=0.0,
                           max_gpus_per_replica=8, tokens: str = "total") -> pd.DataFrame:
     """USD per million tokens of GPU time alone (no people, full utilisation) at each interactivity target:
-    the GPU-hour price / (3,600 x tokens per second per GPU / 1e6), InferenceX's formula, on the deployment
+    `gpu_time_usd_per_mtok` of one GPU, InferenceX's formula, on the deployment
     with the most output per GPU that gives each user at least the target output tokens per second.
 
     `tokens` "total" counts input + output tokens (InferenceX's default chart), "output" output tokens only.
@@ -503,7 +515,7 @@ def cost_at_interactivity(model: str, gpu: str, bits_per_weight, input_tokens, o
     return pd.DataFrame({"target_tokens_per_s_per_user": best["target_tokens_per_s_per_user"],
                          "tokens_per_s_per_user": best["tokens_per_s_per_user"], "output_tokens_per_s_per_gpu": per_gpu,
                          "gpus_per_replica": best["gpus_per_replica"], "layout": best["layout"],
-                         "batch": best["batch"], "usd_per_mtok": rate / (3600 * counted / 1e6),
+                         "batch": best["batch"], "usd_per_mtok": gpu_time_usd_per_mtok(rate, 1, counted),
                          "reason": best["reason"]})
 
 
