@@ -182,9 +182,7 @@ points = tk.load_serving_benchmarks().query("benchmark_id.str.startswith('ifx-cm
 rows, tco = [], {}
 for model_name, gpu_name, fmt, label in cases:
     mine = points[(points["model"] == model_name) & (points["gpu"] == gpu_name) & (points["precision"] == label)]
-    # the owner TCO per GPU-hour each published point implies (total tokens per GPU: output x (in + out) / out)
-    price = tco[model_name] = float(np.median(mine["published_usd_per_mtok"] / owning.gpu_time_usd_per_mtok(
-        1.0, 1, mine["output_tokens_per_s_per_gpu"] * 2048 / 1024)))
+    price = tco[model_name] = float(tk.serving.published_usd_per_gpu_hour(mine).median())  # InferenceX's owner TCO
     curve = owning.cost_at_interactivity(model_name, gpu_name, fmt, 1024, 1024, mine["output_tokens_per_s_per_user"],
                                          usd_per_gpu_hour=price, max_gpus_per_replica=16, engine=engine)
     rows += [{"model": model_name, "GPU": gpu_name, "tokens/s per user": present.count(u),

@@ -108,6 +108,19 @@ def test_a_pair_that_breaks_its_own_tables_law_is_shown_but_not_scored():
     assert not bench.loc[fine, "inconsistent"].any() and bench.loc[fine, "scored"].all()
 
 
+def test_the_gpu_hour_price_a_published_cost_was_computed_at():
+    bench = serving.load_serving_benchmarks().set_index("benchmark_id")
+    got = serving.published_usd_per_gpu_hour(bench)
+    assert got["ifx-cmp-gptoss120b-b200-mxfp4-1k1k-i72"] == 1.95 and got["ifx-cmp-llama70b-mi355x-fp8-1k1k-i55"] == 1.48
+    assert np.isnan(got["sglang-lmsys-dsv3-h100x96-pd-ep72-decode-2000in"])  # LMSYS states no price
+    # and the stated price reproduces the published cost: $1.95 / (3,600 x total tokens/s per GPU / 1e6)
+    # (DeepSeek R1 on B200 at 100 tokens/s per user: 248.8 output tokens/s per GPU, x 2 with the input: $1.0886)
+    row = bench.loc["ifx-cmp-dsr1-b200-fp8-1k1k-i100"]
+    cost = tk.owning.gpu_time_usd_per_mtok(got["ifx-cmp-dsr1-b200-fp8-1k1k-i100"], 1,
+                                           row["output_tokens_per_s_per_gpu"] * 2)
+    assert cost == pytest.approx(row["published_usd_per_mtok"], abs=0.005)  # the page shows $1.09
+
+
 def test_the_law_compares_only_runs_of_one_deployment_with_one_total_length():
     row = dict(zip(serving.SAME_RUN, ["src", "fw", "trtllm", "m", "H200", 8, 1, 8, 8, "fp8", 8.0, np.nan, 1500, "yes"]))
     frame = pd.DataFrame([{**row, "input_tokens": 1024, "output_tokens": 8192, "output_tokens_per_s": 100.0},

@@ -806,6 +806,12 @@ def inconsistent_pairs(bench: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def published_usd_per_gpu_hour(bench: pd.DataFrame) -> pd.Series:
+    """The GPU-hour price each published cost was computed at, as its `published_cost_basis` states it ("...
+    hyperscaler-owner TCO $1.95/GPU-hr ..."); NaN where the basis states none. Aligned with `bench`."""
+    return bench["published_cost_basis"].str.extract(r"\$([\d.]+)/GPU-hr", expand=False).astype(float)
+
+
 def benchmark_group(table: pd.DataFrame) -> np.ndarray:
     """Each row's part in the calibration: fitted, held out, not full load, pre-release build, or inconsistent with
     its own table (`inconsistent_pairs`)."""
